@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from vividmed_viewer.core.errors import VividMedError
 
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_command(name: str):  # type: ignore[no-untyped-def]
+def _load_command(name: str) -> Any:
     module_name, _ = COMMANDS[name]
     try:
         return importlib.import_module(module_name)
