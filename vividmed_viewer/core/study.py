@@ -67,6 +67,8 @@ class Study:
     description: str = ""
     date: str = ""
     series: list[Series] = field(default_factory=list)
+    # Problems found while scanning (e.g. unreadable files), each naming the file.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def image_series(self) -> list[Series]:
