@@ -1,0 +1,102 @@
+"""What grounded decoding returns: settings in, clean text and localized phrases out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+
+from vividmed_viewer.core.geometry import GridGeometry
+from vividmed_viewer.core.overlays import Box
+
+#: (token ids generated so far, next-token logits [vocab]) → logits to pick from.
+LogitsProcessor = Callable[[Sequence[int], torch.Tensor], torch.Tensor]
+Heads = Literal["taxonomy", "both", "mask", "boxes"]
+
+
+@dataclass
+class GenerationSettings:
+    """Decoding settings.
+
+    ``heads``: ``taxonomy`` runs the mask model for anatomy and the box model for
+    abnormalities (unknown targets get a mask); ``both`` runs both for every phrase.
+    ``logits_processors`` may change the logits before the greedy pick (tests force
+    token sequences with :class:`ForcedTokens`).
+    """
+
+    max_new_tokens: int = 512
+    box_threshold: float = 0.5
+    mask_threshold: float = 0.5
+    heads: Heads = "taxonomy"
+    logits_processors: Sequence[LogitsProcessor] = ()
+
+    def describe(self) -> dict[str, Any]:
+        """The settings that go into a report's provenance."""
+        return {
+            "max_new_tokens": self.max_new_tokens,
+            "box_threshold": self.box_threshold,
+            "mask_threshold": self.mask_threshold,
+            "heads": self.heads,
+            "decoding": "greedy",
+        }
+
+
+class ForcedTokens:
+    """A logits processor that makes the greedy pick follow a fixed token sequence."""
+
+    def __init__(self, token_ids: Sequence[int]) -> None:
+        self.token_ids = list(token_ids)
+
+    def __call__(self, generated: Sequence[int], logits: torch.Tensor) -> torch.Tensor:
+        step = len(generated)
+        if step >= len(self.token_ids):
+            return logits
+        forced = torch.full_like(logits, float("-inf"))
+        forced[self.token_ids[step]] = 0.0
+        return forced
+
+
+@dataclass
+class GeneratedPhrase:
+    """One closed phrase: its span in the clean text, target and regions on the original grid.
+
+    ``mask`` is uint8 (0/1) on the original image grid or ``None`` when the mask model did
+    not run; ``boxes`` are kept boxes (core ``Box``, original voxel indices) or ``None``.
+    """
+
+    index: int
+    start: int
+    end: int
+    text: str
+    target: str
+    category: str
+    mask: NDArray[np.uint8] | None = None
+    mask_score: float | None = None
+    boxes: list[Box] | None = None
+    box_scores: list[float] = field(default_factory=list)
+
+    @property
+    def mask_voxels(self) -> int:
+        return int(np.count_nonzero(self.mask)) if self.mask is not None else 0
+
+
+@dataclass
+class GroundedGeneration:
+    """Clean text (tags removed), its phrases, and how the run went."""
+
+    text: str
+    phrases: list[GeneratedPhrase]
+    geometry: GridGeometry
+    stopped: bool = False
+    token_ids: list[int] = field(default_factory=list)
+    finished_by: str = "eos"
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def new_tokens(self) -> int:
+        return len(self.token_ids)
