@@ -1,0 +1,152 @@
+"""``build_task``: a stage made concrete (model with its trainable parts, samples, export)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from training.recipes import Recipe
+from training.stages.spec import stage_spec
+from training.stages.trainable import configure_trainable
+from training.trainer.task import TrainingTask
+from vividmed_viewer.core.errors import ModelError, TrainingError
+
+logger = logging.getLogger(__name__)
+
+
+def build_model(recipe: Recipe, init_dir: Path | None) -> tuple[Any, Any, Any]:
+    """(model, tokenizer, token ids): loaded from ``init_dir`` or built from the named config."""
+    from model.checkpoint import build_model as build_from_config
+    from model.checkpoint import load_checkpoint_tokenizer, load_model
+    from model.registry import get_config, tokenizer_for
+
+    if init_dir is not None:
+        model = load_model(init_dir)
+        tokenizer, ids = load_checkpoint_tokenizer(init_dir, model.config)
+        logger.info("starting from %s", init_dir)
+        return model, tokenizer, ids
+    try:
+        config = get_config(recipe.model)
+    except ModelError as error:
+        raise TrainingError(f"{recipe.source or recipe.name}: model: {error}") from error
+    for key, value in recipe.model_options.items():
+        if not hasattr(config, key):
+            raise TrainingError(
+                f"{recipe.source or recipe.name}: model_options.{key} is not a VividMedConfig field"
+            )
+        setattr(config, key, value)
+    torch.manual_seed(recipe.seed)
+    model = build_from_config(config)
+    tokenizer, ids = tokenizer_for(config)
+    logger.info("starting from the '%s' config", recipe.model)
+    return model, tokenizer, ids
+
+
+def image_processor(config: Any, token_budget: int) -> Any:
+    """The model's image processor at a token budget, matching its vision encoder."""
+    from model.processor import VividMedImageProcessor
+
+    vision = config.vision_config()
+    return VividMedImageProcessor(
+        token_budget=token_budget,
+        patch_size=vision.patch_size,
+        depth_token_threshold=vision.depth_token_threshold,
+        pool_in_plane=vision.pool_in_plane,
+    )
+
+
+def export_model(
+    model: Any, tokenizer: Any, processor: Any, directory: Path, recipe: Recipe, stage: int
+) -> None:
+    """Write a model checkpoint the next stage, the evaluator and the viewer load.
+
+    Next to the model: the processor settings and ``training_data.json`` (recipe, stage and
+    phantom settings, so the evaluator generates held-out cases of the same kind).
+    """
+    from model.checkpoint import save_checkpoint
+    from training.evaluation.evaluate import TRAINING_DATA_FILE
+
+    save_checkpoint(model, directory, tokenizer=tokenizer)
+    processor.save_pretrained(directory)
+    record = {
+        "recipe": recipe.name,
+        "stage": stage,
+        "phantom_options": recipe.data.phantom_options,
+        "train_split": recipe.data.split,
+        "train_cases": recipe.data.train_cases,
+    }
+    (directory / TRAINING_DATA_FILE).write_text(
+        json.dumps(record, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def _export_alignment(
+    model: Any, tokenizer: Any, processor: Any, task_model: Any, directory: Path, recipe: Recipe
+) -> None:
+    from safetensors.torch import save_file
+
+    export_model(model, tokenizer, processor, directory, recipe, 0)
+    projection = {
+        k: v.detach().cpu().contiguous() for k, v in task_model.prompts.state_dict().items()
+    }
+    save_file(projection, str(directory / "alignment_prompts.safetensors"))
+
+
+def build_task(stage: int, recipe: Recipe, init_dir: Path | None, output: Path) -> TrainingTask:
+    """Everything the trainer needs for ``stage``."""
+    from model.text import VividMedCollator
+    from training.stages.alignment import AlignmentModel, collate_alignment
+    from training.stages.datasets import StageDataset
+    from training.stages.samples import encode_conversation_sample
+    from training.stages.text_prompts import PromptTable
+    from vividmed_viewer.core.taxonomy import default_taxonomy
+
+    spec = stage_spec(stage)
+    recipe.stage(stage)
+    model, tokenizer, ids = build_model(recipe, init_dir)
+    configure_trainable(model, spec, recipe, train_vision=recipe.train_vision)
+    processor = image_processor(model.config, int(model.config.train_token_budget))
+    taxonomy = default_taxonomy()
+    cache_dir = Path(recipe.data.cache_dir) if recipe.data.cache_dir else output / "cache"
+    if stage == 0:
+        names = [target.name for target in taxonomy.targets]
+        torch.manual_seed(recipe.seed)
+        prompts = PromptTable(names, int(model.config.prompt_dim))
+        task_model: torch.nn.Module = AlignmentModel(model.semantic, model.instance, prompts)
+        dataset = StageDataset(
+            0, recipe, processor, taxonomy, cache_dir, prompt_index=prompts.index
+        )
+        return TrainingTask(
+            stage=0,
+            model=task_model,
+            dataset=dataset,
+            collate=collate_alignment,
+            export=lambda trained, directory: _export_alignment(
+                model, tokenizer, processor, trained, directory, recipe
+            ),
+            description=spec.name,
+        )
+    encode = functools.partial(
+        encode_conversation_sample,
+        processor=processor,
+        tokenizer=tokenizer,
+        token_ids=ids,
+        taxonomy=taxonomy,
+        open_weight=float(model.config.phrase_open_weight),
+    )
+    dataset = StageDataset(stage, recipe, processor, taxonomy, cache_dir, encode=encode)
+    return TrainingTask(
+        stage=stage,
+        model=model,
+        dataset=dataset,
+        collate=VividMedCollator(ids.pad),
+        export=lambda trained, directory: export_model(
+            trained, tokenizer, processor, directory, recipe, stage
+        ),
+        description=spec.name,
+    )

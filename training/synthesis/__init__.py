@@ -1,0 +1,1 @@
+"""Synthetic training data: chest phantoms (CT + DRR + report) and report tagging."""

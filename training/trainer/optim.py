@@ -1,0 +1,80 @@
+"""AdamW with decoupled weight decay (none on biases and norms) and a warmup + cosine schedule."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import torch
+
+from training.recipes import OptimizerSettings, StageSettings
+
+
+def parameter_groups(
+    named_parameters: Iterable[tuple[str, torch.nn.Parameter]], weight_decay: float
+) -> list[dict[str, object]]:
+    """Trainable parameters split into decayed (matrices) and undecayed (biases, norms, embeddings)."""
+    decayed: list[torch.nn.Parameter] = []
+    undecayed: list[torch.nn.Parameter] = []
+    for name, parameter in named_parameters:
+        if not parameter.requires_grad:
+            continue
+        lowered = name.lower()
+        # embeddings are not decayed: rows a stage does not train must stay exactly as they are
+        if (
+            parameter.ndim < 2
+            or lowered.endswith(".bias")
+            or "norm" in lowered
+            or "embed" in lowered
+        ):
+            undecayed.append(parameter)
+        else:
+            decayed.append(parameter)
+    return [
+        {"params": decayed, "weight_decay": weight_decay},
+        {"params": undecayed, "weight_decay": 0.0},
+    ]
+
+
+def build_optimizer(
+    named_parameters: Iterable[tuple[str, torch.nn.Parameter]],
+    stage: StageSettings,
+    settings: OptimizerSettings,
+) -> torch.optim.AdamW:
+    """AdamW(β1, β2, ε) at the stage's peak learning rate."""
+    groups = parameter_groups(named_parameters, settings.weight_decay)
+    return torch.optim.AdamW(
+        groups,  # type: ignore[arg-type]
+        lr=stage.lr,
+        betas=(settings.beta1, settings.beta2),
+        eps=settings.eps,
+    )
+
+
+def cosine_factor(step: int, total_steps: int, warmup_steps: int, min_ratio: float = 0.0) -> float:
+    """The learning-rate multiplier at ``step``: linear warmup, then cosine decay to ``min_ratio``."""
+    if warmup_steps > 0 and step < warmup_steps:
+        return (step + 1) / warmup_steps
+    decay_steps = max(1, total_steps - warmup_steps)
+    progress = min(1.0, (step - warmup_steps) / decay_steps)
+    return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+class CosineWarmupSchedule:
+    """A picklable learning-rate lambda, so the scheduler's state saves without code."""
+
+    def __init__(self, total_steps: int, warmup_steps: int, min_ratio: float) -> None:
+        self.total_steps = total_steps
+        self.warmup_steps = warmup_steps
+        self.min_ratio = min_ratio
+
+    def __call__(self, step: int) -> float:
+        return cosine_factor(step, self.total_steps, self.warmup_steps, self.min_ratio)
+
+
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, stage: StageSettings
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """Warmup for ``stage.warmup`` steps, then cosine decay over the rest of ``stage.steps``."""
+    schedule = CosineWarmupSchedule(stage.steps, stage.warmup, stage.min_lr_ratio)
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
