@@ -1,0 +1,11 @@
+"""Running the model for the viewer and in batch.
+
+- ``worker``: :class:`InferenceWorker`, a Qt worker that runs pipeline jobs off the GUI
+  thread and streams text and phrases back as queued signals (Stop cancels).
+- ``jobs``: what the worker runs (load a model, write a report, answer a question).
+- ``streaming``: Qt-free helpers that grow a ``GroundedReport`` or an answer as it streams.
+- ``batch_cli``/``batch_runner``: ``vividmed infer`` (result bundles for reader studies).
+- ``bundle_reader``: :func:`load_result_bundle` (a bundle back as a report and answers).
+
+Importing this package imports neither Qt nor torch; its submodules do so where needed.
+"""

@@ -1,0 +1,292 @@
+"""The main window: image views in the centre, study browser left, report and overlays right.
+
+Other panels (chat, reader study) join with :meth:`MainWindow.add_panel`; their actions join
+the registry with ``window.action_registry.register(ActionSpec(...))`` and ``window.action_registry.bind``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from vividmed_viewer.core import GroundedReport, ImageVolume, Series, Study, VividMedError
+from vividmed_viewer.ui.actions import ActionRegistry
+from vividmed_viewer.ui.error_dialog import show_error
+from vividmed_viewer.ui.loading import LoadController
+from vividmed_viewer.ui.overlay_list import OverlayList
+from vividmed_viewer.ui.report_panel import ReportPanel
+from vividmed_viewer.ui.results_lookup import find_result_report
+from vividmed_viewer.ui.settings import RecentFiles, app_settings
+from vividmed_viewer.ui.shortcuts_dialog import ShortcutsDialog
+from vividmed_viewer.ui.status_bar import ViewerStatusBar
+from vividmed_viewer.ui.study_browser import StudyBrowser
+from vividmed_viewer.ui.views.image_viewer import ImageViewer
+from vividmed_viewer.ui.window_actions import MaximizeToggle, bind_viewer_actions, build_menus
+from vividmed_viewer.ui.workers import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+IMAGE_FILTER = "Images (*.dcm *.DCM *.nii *.nii.gz *.png *.jpg *.jpeg DICOMDIR);;All files (*)"
+REPORT_FILTER = "Grounded reports (*.json);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """VividMed Viewer's window; it observes core objects and owns no image data itself."""
+
+    def __init__(
+        self, settings: QSettings | None = None, results_dir: str | Path | None = None
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("VividMed Viewer")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.settings = settings or app_settings()
+        self.recent = RecentFiles(self.settings)
+        self.results_dir = Path(results_dir) if results_dir else None
+        self.runner = TaskRunner(self)
+        self.loader = LoadController(self.runner, self)
+        self.volume: ImageVolume | None = None
+        self.volume_source = ""
+        self.report: GroundedReport | None = None
+        self.pending_report: GroundedReport | None = None
+        self.last_error_dialog: QMessageBox | None = None
+        self.panel_docks: dict[str, QDockWidget] = {}
+        self.panels_menu: QMenu | None = None
+        self.maximize_toggle: MaximizeToggle
+
+        self.viewer = ImageViewer(self)
+        self.setCentralWidget(self.viewer)
+        self.status = ViewerStatusBar(self)
+        self.setStatusBar(self.status)
+        self.study_browser = StudyBrowser(self.runner, parent=self)
+        self.report_panel = ReportPanel(self)
+        self.report_panel.set_viewer(self.viewer)
+        self.overlay_list = OverlayList(self)
+        self.add_panel(
+            self.study_browser, "Studies", "studies", Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.add_panel(self.report_panel, "Report", "report")
+        self.add_panel(self.overlay_list, "Overlays", "overlays")
+
+        self.action_registry = ActionRegistry(self.settings)
+        self.action_registry.create_qactions(self)
+        bind_viewer_actions(self)
+        self.toolbar = QToolBar("Main", self)
+        self.toolbar.setObjectName("toolbar_main")
+        self.addToolBar(self.toolbar)
+        self.recent_menu = build_menus(self)
+        self._connect()
+        self.resize(1400, 900)
+        self._restore_geometry()
+
+    # --- panels -------------------------------------------------------------------------
+    def add_panel(
+        self,
+        widget: QWidget,
+        title: str,
+        name: str,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+        tabify_with: str | None = None,
+    ) -> QDockWidget:
+        """Dock ``widget`` (e.g. the chat panel: ``add_panel(chat, "Chat", "chat", tabify_with="report")``)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if tabify_with is not None:
+            self.tabifyDockWidget(self.panel_docks[tabify_with], dock)
+        self.panel_docks[name] = dock
+        if self.panels_menu is not None:
+            self.panels_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def _connect(self) -> None:
+        self.viewer.cursor_info_changed.connect(self.status.show_cursor)
+        self.viewer.slice_changed.connect(self.status.show_slice)
+        self.overlay_list.style_changed.connect(
+            lambda overlay_id, style: self.viewer.set_overlay_style(overlay_id, **style)
+        )
+        self.study_browser.series_activated.connect(self.open_series)
+        self.loader.volume_loaded.connect(self.show_volume)
+        self.loader.studies_found.connect(self._on_studies_found)
+        self.loader.failed.connect(self._on_open_failed)
+        self.loader.started.connect(lambda _task, message: self.status.start_progress(message))
+        self.loader.progressed.connect(self.status.set_progress)
+        self.loader.stopped.connect(self.status.finish_progress)
+        self.status.cancel_requested.connect(self.loader.cancel)
+
+    # --- opening ------------------------------------------------------------------------
+    def open_paths(self, paths: list[str | Path]) -> None:
+        """Show the first path; list the others in the study browser."""
+        for number, path in enumerate(paths):
+            self.open_path(path, show=number == 0)
+
+    def open_path(self, path: str | Path, show: bool = True) -> None:
+        path = Path(path)
+        if path.suffix.lower() == ".json":
+            self.open_report(path)
+            return
+        self.loader.open_path(path, show=show)
+
+    def open_series(self, series: Series) -> None:
+        self.loader.open_series(series)
+
+    def show_volume(self, volume: ImageVolume, source: str = "") -> None:
+        """Display a loaded image; a stored result for it (``--results``) comes with it."""
+        self.volume = volume
+        self.volume_source = source
+        self.viewer.set_volume(volume)
+        self.status.set_slice_counts(volume.shape)
+        title = volume.metadata.series_description or Path(source).name or "image"
+        self.setWindowTitle(f"{title} — VividMed Viewer")
+        for warning in volume.warnings:
+            logger.warning("%s: %s", source, warning)
+        if volume.warnings:
+            self.status.showMessage(" · ".join(volume.warnings), 10_000)
+        if source and Path(source).exists():
+            self.recent.add(source)
+            self.refresh_recent_menu()
+        report, self.pending_report = self.pending_report, None
+        if report is None and self.results_dir is not None and source:
+            report_path = find_result_report(self.results_dir, Path(source))
+            if report_path is not None:
+                report = self._read_report(report_path)
+        self.set_report(report)
+
+    def set_report(self, report: GroundedReport | None) -> None:
+        """Show a report in the panel and its overlays in the views."""
+        self.report = report
+        self.report_panel.set_report(report)
+        overlays = list(report.overlays.values()) if report is not None else []
+        self.overlay_list.set_overlays(overlays)
+        self.viewer.set_overlays(overlays)
+        if report is not None and self.volume is not None:
+            grids = [o for o in overlays if not o.geometry.same_grid(self.volume.geometry)]
+            if grids:
+                self.status.showMessage(
+                    f"{len(grids)} overlay(s) lie on a different grid than the image", 10_000
+                )
+        if report is not None:
+            self.panel_docks["report"].raise_()
+
+    def open_report(self, path: str | Path, wait_for_image: bool = False) -> None:
+        """Show a grounded report (JSON); ``wait_for_image`` keeps it for the next image shown."""
+        report = self._read_report(path)
+        if report is None:
+            return
+        if wait_for_image:
+            self.pending_report = report
+            return
+        self.set_report(report)
+        self.status.showMessage(f"Report: {report.provenance.describe()}", 10_000)
+
+    def _read_report(self, path: str | Path) -> GroundedReport | None:
+        try:
+            return GroundedReport.load(path)
+        except VividMedError as error:
+            self.show_error(f"Cannot open report {Path(path).name}", error)
+            return None
+
+    def _on_studies_found(self, studies: list[Study], path: str, shown: bool) -> None:
+        self.study_browser.set_studies(studies, append=not shown)
+        self.panel_docks["studies"].raise_()
+        self.recent.add(path)
+        self.refresh_recent_menu()
+
+    def _on_open_failed(self, path: str, error: BaseException) -> None:
+        self.show_error(f"Cannot open {Path(path).name}", error)
+
+    def show_error(self, title: str, error: BaseException | str) -> None:
+        self.last_error_dialog = show_error(self, title, error)
+
+    # --- dialogs ------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open DICOM folder")
+        if path:
+            self.open_path(path)
+
+    def choose_report(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open grounded report", "", REPORT_FILTER)
+        if path:
+            self.open_report(path)
+
+    def choose_screenshot(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save screenshot", "vividmed.png", "PNG (*.png)"
+        )
+        if path:
+            try:
+                self.viewer.save_screenshot(path)
+            except (OSError, VividMedError) as error:
+                self.show_error("Cannot save screenshot", error)
+            else:
+                self.status.showMessage(f"Saved {path}", 5000)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.action_registry, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About VividMed Viewer",
+            "VividMed Viewer: a radiology workstation with a grounded vision-language model.\n"
+            "Every report shows which model (or ground truth) wrote it.",
+        )
+
+    def refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent.paths:
+            action = QAction(path, self.recent_menu)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            self.recent_menu.addAction(action)
+        self.recent_menu.setEnabled(bool(self.recent.paths))
+
+    # --- drag and drop, geometry ------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+        paths: list[str | Path] = [
+            u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()
+        ]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        self.runner.cancel_all()
+        self.runner.wait(5000)
+        self.report_panel.set_report(None)
+        super().closeEvent(event)

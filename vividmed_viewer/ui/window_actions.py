@@ -1,0 +1,146 @@
+"""Bind the registry's actions to the main window and build its menus and toolbar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QComboBox, QMenu
+
+from vividmed_viewer.core import WINDOW_PRESETS
+
+if TYPE_CHECKING:
+    from vividmed_viewer.ui.main_window import MainWindow
+
+LAYOUTS = (
+    ("All views", None),
+    ("Axial", "axial"),
+    ("Coronal", "coronal"),
+    ("Sagittal", "sagittal"),
+    ("3D", "3d"),
+)
+MASK_MODES = (("Fill and outline", "both"), ("Fill only", "fill"), ("Outline only", "outline"))
+
+
+class MaximizeToggle:
+    """Maximize the view last under the cursor; the same key restores all views."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.maximized: str | None = None
+        self.last_view = "axial"
+        window.viewer.cursor_info_changed.connect(self._remember)
+
+    def _remember(self, info: Any) -> None:
+        if info is not None and getattr(info, "view", None):
+            self.last_view = str(info.view)
+
+    def toggle(self) -> None:
+        self.set(None if self.maximized else self.last_view)
+
+    def set(self, view: str | None) -> None:
+        self.maximized = view
+        self.window.viewer.maximize(view)
+
+
+def bind_viewer_actions(window: MainWindow) -> None:
+    """Attach each registry action to the window's and the viewer's methods."""
+    registry, viewer = window.action_registry, window.viewer
+    window.maximize_toggle = MaximizeToggle(window)
+    bindings = {
+        "open_file": window.choose_file,
+        "open_folder": window.choose_folder,
+        "open_report": window.choose_report,
+        "save_screenshot": window.choose_screenshot,
+        "quit": window.close,
+        "reset_view": viewer.reset_view,
+        "invert": viewer.toggle_invert,
+        "next_slice": lambda: viewer.scroll(1),
+        "previous_slice": lambda: viewer.scroll(-1),
+        "maximize": window.maximize_toggle.toggle,
+        "help_shortcuts": window.show_shortcuts,
+    }
+    for name in WINDOW_PRESETS:
+        bindings[f"preset_{name.replace(' ', '_')}"] = lambda n=name: viewer.apply_preset(n)
+    for action_id, callback in bindings.items():
+        registry.bind(action_id, callback)
+
+
+def build_menus(window: MainWindow) -> QMenu:
+    """File, View, Panels and Help menus plus the toolbar; returns the Recent submenu."""
+    registry, menu_bar = window.action_registry, window.menuBar()
+    file_menu = menu_bar.addMenu("&File")
+    for action_id in ("open_file", "open_folder", "open_report"):
+        file_menu.addAction(registry.qaction(action_id))
+    recent_menu = file_menu.addMenu("Recent")
+    file_menu.addAction(registry.qaction("save_screenshot"))
+    file_menu.addSeparator()
+    file_menu.addAction(registry.qaction("quit"))
+
+    view_menu = menu_bar.addMenu("&View")
+    layout_menu = view_menu.addMenu("Layout")
+    for label, view in LAYOUTS:
+        action = QAction(label, layout_menu)
+        action.triggered.connect(lambda _=False, v=view: window.maximize_toggle.set(v))
+        layout_menu.addAction(action)
+    preset_menu = view_menu.addMenu("Window presets")
+    for spec in registry.specs:
+        if spec.action_id.startswith("preset_"):
+            preset_menu.addAction(registry.qaction(spec.action_id))
+    for action_id in ("invert", "reset_view", "next_slice", "previous_slice", "maximize"):
+        view_menu.addAction(registry.qaction(action_id))
+    mask_menu = view_menu.addMenu("Mask display")
+    group = QActionGroup(mask_menu)
+    for label, mode in MASK_MODES:
+        action = QAction(label, mask_menu, checkable=True)
+        action.setObjectName(f"mask_display_{mode}")
+        action.setChecked(mode == "both")
+        action.triggered.connect(lambda _=False, m=mode: window.viewer.set_mask_display(m))
+        group.addAction(action)
+        mask_menu.addAction(action)
+
+    panels_menu = menu_bar.addMenu("&Panels")
+    window.panels_menu = panels_menu
+    for dock in window.panel_docks.values():
+        panels_menu.addAction(dock.toggleViewAction())
+
+    help_menu = menu_bar.addMenu("&Help")
+    help_menu.addAction(registry.qaction("help_shortcuts"))
+    about = QAction("About", help_menu)
+    about.triggered.connect(window.show_about)
+    help_menu.addAction(about)
+
+    for toolbar_entry in (
+        "open_file",
+        "open_folder",
+        "open_report",
+        None,
+        "reset_view",
+        "invert",
+        None,
+        "save_screenshot",
+    ):
+        if toolbar_entry is None:
+            window.toolbar.addSeparator()
+        else:
+            window.toolbar.addAction(registry.qaction(toolbar_entry))
+    window.toolbar.addWidget(_preset_box(window))
+    return recent_menu
+
+
+def _preset_box(window: MainWindow) -> QComboBox:
+    """A toolbar list of the window/level presets (keys 1–5 do the same)."""
+    box = QComboBox(window.toolbar)
+    box.setObjectName("preset_box")
+    box.addItem("Window preset…")
+    for number, name in enumerate(WINDOW_PRESETS, start=1):
+        preset = WINDOW_PRESETS[name]
+        box.addItem(f"{number}  {name} ({preset.width:g}/{preset.center:g})", name)
+
+    def chosen(index: int) -> None:
+        if index > 0:
+            window.viewer.apply_preset(str(box.itemData(index)))
+            box.setCurrentIndex(0)
+
+    box.currentIndexChanged.connect(chosen)
+    return box
