@@ -54,8 +54,9 @@ def _build_volume(
         )
     if not plan.in_plane.known:
         warnings.append("pixel spacing is not in the header: distances are in pixels, not mm")
+    where = header.path if len(paths) == 1 else header.path.parent
     for message in warnings:
-        logger.warning("%s: %s", header.path.parent, message)
+        logger.warning("%s: %s", where, message)
     return ImageVolume(
         voxels=voxels,
         spacing=plan.spacing,
