@@ -90,7 +90,9 @@ def _volume_facts(volume: ImageVolume) -> dict[str, Any]:
         "spacing_source": volume.metadata.spacing_source.value,
         "spacing_known": volume.spacing_known,
         "axes": _axes(volume.geometry),
-        "window": _window(volume.window, "pixels"),
+        "window": _window(
+            volume.window, "CT soft-tissue preset" if volume.modality == "CT" else "pixels"
+        ),
         "dtype": str(volume.voxels.dtype),
         "warnings": list(volume.warnings),
     }

@@ -63,12 +63,13 @@ def load_image(
 
     For DICOM, ``series_key`` (a :attr:`Series.key` or SeriesInstanceUID) picks the series;
     without it the image series with the most slices is loaded and a note says others exist.
-    ``modality`` sets the modality of NIfTI and PNG/JPEG images ("OT" otherwise).
+    ``modality`` sets the modality of NIfTI and PNG/JPEG images (NIfTI: else from its
+    description or the value range; PNG/JPEG: "OT" otherwise).
     """
     path = Path(path)
     image_format = detect_format(path)
     if image_format is ImageFormat.NIFTI:
-        volume = load_nifti(path, modality=modality or "OT")
+        volume = load_nifti(path, modality=modality)
     elif image_format is ImageFormat.RADIOGRAPH:
         volume = load_radiograph(path, modality=modality or "OT")
     else:

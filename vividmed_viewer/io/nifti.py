@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import nibabel as nib
@@ -14,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from vividmed_viewer.core.errors import NiftiError
 from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.image_volume import ImageVolume, SpacingSource, VolumeMetadata
+from vividmed_viewer.core.window import WINDOW_PRESETS
 from vividmed_viewer.io.errors import ImageNotFoundError, ImageWriteError
 
 logger = logging.getLogger(__name__)
@@ -89,8 +91,28 @@ def _voxels(image: nib.Nifti1Image, path: Path, warnings: list[str]) -> NDArray[
     return np.ascontiguousarray(data.transpose(2, 1, 0))
 
 
-def load_nifti(path: str | Path, modality: str = "OT") -> ImageVolume:
-    """Load a NIfTI file (sform preferred, else qform) into LPS (z, y, x)."""
+def infer_modality(description: str, voxels: NDArray[np.generic]) -> tuple[str, str | None]:
+    """NIfTI stores no modality: take ``modality=XX`` from the description, else guess CT.
+
+    Returns the modality and a note saying how it was chosen (None when it was stated).
+    Integer voxels whose minimum is air in Hounsfield units (-1100..-900) and whose maximum
+    stays below 4000 are taken as CT; anything else is "OT" (other).
+    """
+    match = re.search(r"modality\s*=\s*([A-Za-z]{2})", description)
+    if match:
+        return match.group(1).upper(), None
+    if np.issubdtype(voxels.dtype, np.integer) and voxels.size:
+        low, high = int(voxels.min()), int(voxels.max())
+        if -1100 <= low <= -900 and high < 4000:
+            return "CT", "modality not stored in NIfTI: CT assumed from the Hounsfield value range"
+    return "OT", None
+
+
+def load_nifti(path: str | Path, modality: str | None = None) -> ImageVolume:
+    """Load a NIfTI file (sform preferred, else qform) into LPS (z, y, x).
+
+    Without ``modality`` it comes from :func:`infer_modality`.
+    """
     path = Path(path)
     if not path.exists():
         raise ImageNotFoundError(path, "no such file")
@@ -116,6 +138,10 @@ def load_nifti(path: str | Path, modality: str = "OT") -> ImageVolume:
         .rstrip(b"\0")
         .decode("latin-1", errors="replace")
     )
+    if modality is None:
+        modality, note = infer_modality(description, voxels)
+        if note:
+            warnings.append(note)
     metadata = VolumeMetadata(
         series_description=description.strip() or path.name,
         source_paths=[str(path)],
@@ -130,6 +156,7 @@ def load_nifti(path: str | Path, modality: str = "OT") -> ImageVolume:
         origin=geometry.origin,
         direction=geometry.direction,
         modality=modality,
+        window=WINDOW_PRESETS["soft tissue"] if modality.upper() == "CT" else None,
         metadata=metadata,
         warnings=warnings,
     )

@@ -108,6 +108,27 @@ def test_4d_nifti_loads_first_volume_with_a_note(tmp_path: Path) -> None:
     )
 
 
+def test_nifti_modality_from_description_or_hounsfield_range(tmp_path: Path) -> None:
+    ct_values = np.full((6, 5, 4), -1024, dtype=np.int16)
+    ct_values[2, 2, 2] = 1200
+    nib.save(nib.Nifti1Image(ct_values, np.eye(4)), tmp_path / "ct.nii.gz")
+    ct = load_image(tmp_path / "ct.nii.gz")
+    assert ct.modality == "CT" and ct.metadata.units == "HU"
+    assert (ct.window.center, ct.window.width) == (40, 400)
+    assert any("CT assumed from the Hounsfield value range" in w for w in ct.warnings)
+    mr = nib.Nifti1Image(np.arange(120, dtype=np.int16).reshape(6, 5, 4), np.eye(4))
+    mr.header["descrip"] = b"T1 brain, modality=MR"
+    nib.save(mr, tmp_path / "mr.nii")
+    stated = load_image(tmp_path / "mr.nii")
+    assert stated.modality == "MR" and stated.warnings == []
+    assert load_nifti(tmp_path / "ct.nii.gz", modality="PT").modality == "PT"
+    floats = nib.Nifti1Image(
+        np.linspace(-1024, 500, 120, dtype=np.float32).reshape(6, 5, 4), np.eye(4)
+    )
+    nib.save(floats, tmp_path / "float.nii")
+    assert load_image(tmp_path / "float.nii").modality == "OT"
+
+
 def test_png_and_jpeg_radiographs(tmp_path: Path) -> None:
     gray8 = (np.arange(40 * 30) % 256).astype(np.uint8).reshape(40, 30)
     Image.fromarray(gray8).save(tmp_path / "a.png")
