@@ -1,0 +1,52 @@
+"""Render a VolumeScene offscreen and read the pixels back (tests, benchmarks, screenshots)."""
+
+from __future__ import annotations
+
+import numpy as np
+import vtk
+from numpy.typing import NDArray
+from vtkmodules.util import numpy_support
+
+from vividmed_viewer.render.volume_scene import VolumeScene
+
+
+class OffscreenVolumeWindow:
+    """An offscreen vtkRenderWindow holding one scene's renderer."""
+
+    def __init__(self, scene: VolumeScene, size: tuple[int, int] = (512, 512)) -> None:
+        self.scene = scene
+        self.window = vtk.vtkRenderWindow()
+        self.window.SetOffScreenRendering(True)
+        self.window.SetSize(*size)
+        self.window.AddRenderer(scene.renderer)
+        self.window.Render()
+        scene.refresh_render_mode()
+
+    def render(self) -> None:
+        self.window.Render()
+
+    def pixels(self) -> NDArray[np.uint8]:
+        """The last rendered frame as (height, width, 3) RGB, top row first."""
+        grabber = vtk.vtkWindowToImageFilter()
+        grabber.SetInput(self.window)
+        grabber.SetInputBufferTypeToRGB()
+        grabber.ReadFrontBufferOff()
+        grabber.Update()
+        image = grabber.GetOutput()
+        width, height, _ = image.GetDimensions()
+        flat = numpy_support.vtk_to_numpy(image.GetPointData().GetScalars())
+        return np.ascontiguousarray(flat.reshape(height, width, 3)[::-1])
+
+    def save_png(self, path: str) -> None:
+        """Write the current frame to a PNG file."""
+        grabber = vtk.vtkWindowToImageFilter()
+        grabber.SetInput(self.window)
+        grabber.ReadFrontBufferOff()
+        writer = vtk.vtkPNGWriter()
+        writer.SetFileName(path)
+        writer.SetInputConnection(grabber.GetOutputPort())
+        writer.Write()
+
+    def close(self) -> None:
+        self.window.RemoveRenderer(self.scene.renderer)
+        self.window.Finalize()
