@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+import shiboken6
 import vtk
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
@@ -131,14 +132,18 @@ class VolumeView(QWidget):
         context.check_cancelled()
         return build_mask_surface(mask)
 
+    def _alive(self) -> bool:
+        """False once Qt has deleted this view or its VTK widget (a late worker result)."""
+        return shiboken6.isValid(self) and shiboken6.isValid(self.vtk_widget)
+
     def _surface_built(self, generation: int, overlay_id: str, surface: vtk.vtkPolyData) -> None:
-        if generation != self._generation:
+        if generation != self._generation or not self._alive():
             return
         self.scene.add_mask_surface(overlay_id, surface)
         self._surface_done(overlay_id)
 
     def _surface_error(self, generation: int, overlay_id: str, error: BaseException) -> None:
-        if generation != self._generation:
+        if generation != self._generation or not self._alive():
             return
         logger.error("3D surface of overlay %s failed: %s", overlay_id, error)
         self.surface_failed.emit(overlay_id, str(error))
@@ -190,7 +195,7 @@ class VolumeView(QWidget):
 
     def redraw(self) -> None:
         """Redraw now (the first time also picks CPU or GPU rendering for this window)."""
-        if not self.vtk_widget.isVisible():
+        if not self._alive() or not self.vtk_widget.isVisible():
             return
         self.render_window.Render()
         if not self._render_mode_checked and self.scene.volume is not None:

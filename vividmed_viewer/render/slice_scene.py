@@ -1,0 +1,352 @@
+"""``SliceScene``: one axial, coronal or sagittal view of an ImageVolume in a vtkRenderer.
+
+Pure VTK (no Qt). The scene's world is the display plane in millimetres (``u`` right,
+``v`` up, see :mod:`vividmed_viewer.render.slice_geometry`); a parallel camera looks at
+it from +z. A radiograph is an axial scene of a one-slice volume.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import numpy as np
+import vtk
+from numpy.typing import NDArray
+
+from vividmed_viewer.core.errors import ValidationError
+from vividmed_viewer.core.image_volume import ImageVolume
+from vividmed_viewer.core.overlays import Colour, Overlay
+from vividmed_viewer.core.window import WindowLevel
+from vividmed_viewer.render.slice_annotations import CornerText, OrientationLetters, ScaleBar
+from vividmed_viewer.render.slice_geometry import ORIENTATIONS, SliceAxes, edge_letters, slice_axes
+from vividmed_viewer.render.slice_overlay_actors import SliceOverlayActor, image_data
+from vividmed_viewer.render.slice_overlays import MASK_DISPLAYS, MaskDisplay, OverlayStyle
+
+logger = logging.getLogger(__name__)
+
+CAMERA_DISTANCE = 1000.0
+LUT_ENTRIES = 256
+DEFAULT_OPACITY = 0.5  # as the overlay list's sliders start
+
+
+def grey_lookup_table(window: WindowLevel, invert: bool) -> vtk.vtkLookupTable:
+    """A linear grey ramp over the window (black→white, or white→black inverted)."""
+    table = vtk.vtkLookupTable()
+    table.SetNumberOfTableValues(LUT_ENTRIES)
+    table.SetRange(window.lower, window.upper)
+    for k in range(LUT_ENTRIES):
+        grey = k / (LUT_ENTRIES - 1)
+        grey = 1.0 - grey if invert else grey
+        table.SetTableValue(k, grey, grey, grey, 1.0)
+    table.SetBelowRangeColor(*((1.0,) * 3 if invert else (0.0,) * 3), 1.0)
+    table.SetAboveRangeColor(*((0.0,) * 3 if invert else (1.0,) * 3), 1.0)
+    table.UseBelowRangeColorOn()
+    table.UseAboveRangeColorOn()
+    table.Build()
+    return table
+
+
+class SliceScene:
+    """An image slice with window/level, overlays, letters, scale bar and crosshair."""
+
+    def __init__(self, orientation: str = "axial") -> None:
+        if orientation not in ORIENTATIONS:
+            raise ValidationError(
+                f"unknown view orientation {orientation!r} (expected {', '.join(ORIENTATIONS)})"
+            )
+        self.orientation = orientation
+        self.renderer = vtk.vtkRenderer()
+        self.renderer.SetBackground(0.0, 0.0, 0.0)
+        camera = self.renderer.GetActiveCamera()
+        camera.ParallelProjectionOn()
+        self.image_actor = vtk.vtkImageActor()
+        self.image_actor.GetProperty().SetInterpolationTypeToNearest()
+        self.image_actor.GetMapper().BorderOn()  # draw whole edge pixels, not to their centres
+        self.image_actor.SetVisibility(False)
+        self.renderer.AddViewProp(self.image_actor)
+        self.letters = OrientationLetters(self.renderer)
+        self.corner = CornerText(self.renderer)
+        self.scale_bar = ScaleBar(self.renderer)
+        self.crosshair = vtk.vtkActor()
+        self.crosshair.SetMapper(vtk.vtkPolyDataMapper())
+        self.crosshair.GetProperty().SetColor(0.3, 0.9, 1.0)
+        self.crosshair.SetVisibility(False)
+        self.renderer.AddViewProp(self.crosshair)
+        self.renderer.AddObserver("StartEvent", self._before_render)
+        self.volume: ImageVolume | None = None
+        self.axes: SliceAxes | None = None
+        self.slice_index = 0
+        self.window = WindowLevel(0.0, 1.0)
+        self.invert = False
+        self.mask_display: MaskDisplay = "both"
+        self.highlighted: str | None = None
+        self.overlays: dict[str, SliceOverlayActor] = {}
+
+    # ----- image ---------------------------------------------------------------------------
+    @property
+    def slice_count(self) -> int:
+        return self.axes.slice_count if self.axes is not None else 0
+
+    def set_volume(self, volume: ImageVolume) -> None:
+        """Show ``volume`` at its middle slice with its default window."""
+        self.volume = volume
+        self.axes = slice_axes(volume.geometry, self.orientation)
+        self.window = volume.display_window
+        self.invert = volume.invert_for_display
+        self.slice_index = self.slice_count // 2
+        self.letters.set_letters(edge_letters(volume.geometry, self.axes))
+        self.scale_bar.set_visible(volume.spacing_known)
+        self.image_actor.SetVisibility(True)
+        self._apply_lookup_table()
+        self._update_slice()
+        self.reset_camera()
+
+    def clear(self) -> None:
+        """Remove the image and its overlays."""
+        self.set_overlays([])
+        self.volume = None
+        self.axes = None
+        self.slice_index = 0
+        self.image_actor.SetVisibility(False)
+        self.letters.set_letters(None)
+        self.scale_bar.set_visible(False)
+        self.crosshair.SetVisibility(False)
+        self.corner.set_text("")
+
+    def set_slice(self, index: int) -> int:
+        """Show slice ``index`` (clamped to the volume); returns the slice shown."""
+        if self.axes is None:
+            return 0
+        clamped = int(np.clip(index, 0, self.slice_count - 1))
+        if clamped != self.slice_index:
+            self.slice_index = clamped
+            self._update_slice()
+        return self.slice_index
+
+    def set_annotations_visible(self, visible: bool) -> None:
+        """Show or hide the letters, corner text and scale bar (e.g. for pixel tests)."""
+        for actor in (*self.letters.actors.values(), self.corner.actor):
+            actor.SetVisibility(visible and bool(actor.GetInput()))
+        self.scale_bar.set_visible(
+            visible and self.volume is not None and self.volume.spacing_known
+        )
+
+    def set_window(self, window: WindowLevel) -> None:
+        self.window = window
+        self._apply_lookup_table()
+        self._update_corner()
+
+    def set_invert(self, invert: bool) -> None:
+        self.invert = bool(invert)
+        self._apply_lookup_table()
+
+    def _apply_lookup_table(self) -> None:
+        props = self.image_actor.GetProperty()
+        props.SetLookupTable(grey_lookup_table(self.window, self.invert))
+        props.UseLookupTableScalarRangeOn()
+
+    def _update_slice(self) -> None:
+        assert self.volume is not None and self.axes is not None
+        plane = self.axes.extract(self.volume.voxels, self.slice_index)
+        self.image_actor.GetMapper().SetInputData(image_data(plane, self.axes.pixel_spacing))
+        self.image_actor.Update()
+        for item in self.overlays.values():
+            self._update_overlay(item)
+        self._update_corner()
+
+    def _update_corner(self) -> None:
+        if self.volume is None:
+            return
+        slice_text = "" if self.slice_count <= 1 else f"{self.slice_index + 1}/{self.slice_count}  "
+        window = self.window
+        self.corner.set_text(f"{slice_text}W {window.width:g} L {window.center:g}")
+
+    # ----- overlays ------------------------------------------------------------------------
+    def set_overlays(self, overlays: Iterable[Overlay]) -> None:
+        """Replace the overlays (each starts visible in its own colour)."""
+        for item in self.overlays.values():
+            self.renderer.RemoveViewProp(item.actor)
+        self.overlays = {}
+        self.highlighted = None
+        for order, overlay in enumerate(overlays):
+            style = OverlayStyle(colour=overlay.colour, opacity=DEFAULT_OPACITY)
+            item = SliceOverlayActor(overlay, style, order)
+            self.overlays[overlay.overlay_id] = item
+            self.renderer.AddViewProp(item.actor)
+            if self.volume is not None:
+                self._update_overlay(item)
+
+    def set_overlay_style(
+        self,
+        overlay_id: str,
+        visible: bool | None = None,
+        colour: Colour | None = None,
+        opacity: float | None = None,
+    ) -> None:
+        """Change one overlay's visibility, colour or opacity (None keeps the value)."""
+        item = self._overlay(overlay_id)
+        style = item.style
+        item.style = OverlayStyle(
+            visible=style.visible if visible is None else bool(visible),
+            colour=style.colour if colour is None else tuple(int(c) for c in colour),  # type: ignore[arg-type]
+            opacity=style.opacity if opacity is None else float(opacity),
+        )
+        self._update_overlay(item)
+
+    def overlay_style(self, overlay_id: str) -> OverlayStyle:
+        return self._overlay(overlay_id).style
+
+    def set_mask_display(self, mode: str) -> None:
+        """Draw masks as ``"fill"``, ``"outline"`` or ``"both"``."""
+        if mode not in MASK_DISPLAYS:
+            raise ValidationError(f"unknown mask display {mode!r} (expected fill, outline or both)")
+        self.mask_display = mode
+        for item in self.overlays.values():
+            self._update_overlay(item)
+
+    def set_highlight(self, overlay_id: str | None) -> None:
+        """Draw one overlay brighter and thicker (None: none)."""
+        if overlay_id is not None:
+            self._overlay(overlay_id)
+        previous, self.highlighted = self.highlighted, overlay_id
+        for changed in {previous, overlay_id} - {None}:
+            if changed in self.overlays:
+                self._update_overlay(self.overlays[changed])
+
+    def _overlay(self, overlay_id: str) -> SliceOverlayActor:
+        if overlay_id not in self.overlays:
+            raise ValidationError(f"no overlay {overlay_id!r} in the {self.orientation} view")
+        return self.overlays[overlay_id]
+
+    def _update_overlay(self, item: SliceOverlayActor) -> None:
+        if self.volume is None or self.axes is None:
+            item.actor.SetVisibility(False)
+            return
+        highlighted = item.overlay.overlay_id == self.highlighted
+        item.update(
+            self.volume.geometry, self.axes, self.slice_index, self.mask_display, highlighted
+        )
+
+    # ----- camera --------------------------------------------------------------------------
+    def _viewport_pixels(self) -> tuple[int, int]:
+        width, height = self.renderer.GetSize()
+        return max(int(width), 1), max(int(height), 1)
+
+    def reset_camera(self) -> None:
+        """Fit the whole slice image into the view, centred."""
+        if self.axes is None:
+            return
+        width_mm, height_mm = self.axes.extent_mm
+        spacing_u, spacing_v = self.axes.pixel_spacing
+        centre = (width_mm / 2 - spacing_u / 2, height_mm / 2 - spacing_v / 2)
+        viewport_width, viewport_height = self._viewport_pixels()
+        aspect = viewport_width / viewport_height
+        camera = self.renderer.GetActiveCamera()
+        camera.SetFocalPoint(centre[0], centre[1], 0.0)
+        camera.SetPosition(centre[0], centre[1], CAMERA_DISTANCE)
+        camera.SetViewUp(0.0, 1.0, 0.0)
+        camera.SetParallelScale(max(height_mm / 2, width_mm / 2 / aspect) * 1.02)
+        camera.SetClippingRange(CAMERA_DISTANCE - 50.0, CAMERA_DISTANCE + 50.0)
+
+    def zoom(self, factor: float) -> None:
+        """Magnify by ``factor`` (> 1 zooms in) about the view centre."""
+        camera = self.renderer.GetActiveCamera()
+        camera.SetParallelScale(camera.GetParallelScale() / max(factor, 1e-3))
+
+    def pan(self, delta_u_mm: float, delta_v_mm: float) -> None:
+        """Move the view's centre by a display-plane offset in millimetres."""
+        camera = self.renderer.GetActiveCamera()
+        u, v, _ = camera.GetFocalPoint()
+        self.look_at(u + delta_u_mm, v + delta_v_mm)
+
+    def look_at(self, u_mm: float, v_mm: float) -> None:
+        camera = self.renderer.GetActiveCamera()
+        camera.SetFocalPoint(u_mm, v_mm, 0.0)
+        camera.SetPosition(u_mm, v_mm, CAMERA_DISTANCE)
+
+    def mm_per_pixel(self) -> float:
+        _, viewport_height = self._viewport_pixels()
+        return 2.0 * self.renderer.GetActiveCamera().GetParallelScale() / viewport_height
+
+    def _before_render(self, _caller: object, _event: str) -> None:
+        self.scale_bar.update(self.mm_per_pixel())
+
+    # ----- coordinates ---------------------------------------------------------------------
+    def display_to_plane(self, x: float, y: float) -> tuple[float, float]:
+        """Display pixel (VTK: origin bottom-left of the window) → display plane (u, v) mm."""
+        coordinate = vtk.vtkCoordinate()
+        coordinate.SetCoordinateSystemToDisplay()
+        coordinate.SetValue(float(x), float(y), 0.0)
+        u, v, _ = coordinate.GetComputedWorldValue(self.renderer)
+        return float(u), float(v)
+
+    def plane_to_display(self, u: float, v: float) -> tuple[float, float]:
+        coordinate = vtk.vtkCoordinate()
+        coordinate.SetCoordinateSystemToWorld()
+        coordinate.SetValue(float(u), float(v), 0.0)
+        x, y = coordinate.GetComputedDoubleDisplayValue(self.renderer)
+        return float(x), float(y)
+
+    def display_to_index(self, x: float, y: float) -> tuple[int, int, int] | None:
+        """Voxel (z, y, x) under a display pixel, or None outside the image."""
+        if self.axes is None:
+            return None
+        u, v = self.display_to_plane(x, y)
+        spacing_u, spacing_v = self.axes.pixel_spacing
+        pixel = (round(u / spacing_u), round(v / spacing_v))
+        width, height = self.axes.image_size
+        if not (0 <= pixel[0] < width and 0 <= pixel[1] < height):
+            return None
+        index = np.rint(self.axes.pixel_to_index(pixel[0], pixel[1], self.slice_index))
+        return (int(index[0]), int(index[1]), int(index[2]))
+
+    def display_to_patient(self, x: float, y: float) -> NDArray[np.float64] | None:
+        """LPS point (mm) of the voxel under a display pixel, or None outside the image."""
+        index = self.display_to_index(x, y)
+        if index is None or self.volume is None:
+            return None
+        return self.volume.index_to_patient(index)
+
+    def index_to_display(self, index: tuple[float, float, float]) -> tuple[float, float]:
+        """Display pixel of a (z, y, x) index's in-plane position."""
+        assert self.axes is not None
+        pixel_u, pixel_v = self.axes.index_to_pixel(index)
+        spacing_u, spacing_v = self.axes.pixel_spacing
+        return self.plane_to_display(pixel_u * spacing_u, pixel_v * spacing_v)
+
+    def patient_to_plane(self, point: NDArray[np.float64]) -> tuple[float, float, float]:
+        """(u mm, v mm, continuous slice index) of an LPS point."""
+        assert self.volume is not None and self.axes is not None
+        index = self.volume.patient_to_index(point)
+        pixel_u, pixel_v = self.axes.index_to_pixel(index)
+        spacing_u, spacing_v = self.axes.pixel_spacing
+        return pixel_u * spacing_u, pixel_v * spacing_v, float(index[self.axes.slice_axis])
+
+    def center_on(self, point: NDArray[np.float64] | tuple[float, float, float]) -> None:
+        """Go to the slice through an LPS point and centre the view on it."""
+        if self.volume is None:
+            return
+        u, v, slice_position = self.patient_to_plane(np.asarray(point, dtype=float))
+        self.set_slice(round(slice_position))
+        self.look_at(u, v)
+
+    def set_crosshair(self, point: NDArray[np.float64] | tuple[float, float, float] | None) -> None:
+        """Show two lines through an LPS point's in-plane position (None hides them)."""
+        if point is None or self.volume is None or self.axes is None:
+            self.crosshair.SetVisibility(False)
+            return
+        u, v, _ = self.patient_to_plane(np.asarray(point, dtype=float))
+        width_mm, height_mm = self.axes.extent_mm
+        line = vtk.vtkAppendPolyData()
+        for start, end in (
+            ((u, -height_mm), (u, 2 * height_mm)),
+            ((-width_mm, v), (2 * width_mm, v)),
+        ):
+            source = vtk.vtkLineSource()
+            source.SetPoint1(start[0], start[1], 2.0)
+            source.SetPoint2(end[0], end[1], 2.0)
+            line.AddInputConnection(source.GetOutputPort())
+        line.Update()
+        self.crosshair.GetMapper().SetInputData(line.GetOutput())
+        self.crosshair.SetVisibility(True)

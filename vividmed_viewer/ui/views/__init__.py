@@ -1,0 +1,1 @@
+"""Image views: slice views, the 3D view and the ``ImageViewer`` that lays them out."""
