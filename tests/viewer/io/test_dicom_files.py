@@ -98,6 +98,30 @@ def test_radiograph_spacing_prefers_pixel_then_imager_spacing(tmp_path: Path) ->
     assert not unknown.spacing_known
 
 
+def test_radiograph_orientation_and_plane_round_trip(tmp_path: Path) -> None:
+    """A PA chest film: rows run to the patient's left, columns to the feet (L\\F)."""
+    import pydicom
+
+    from vividmed_viewer.core import ImageVolume
+    from vividmed_viewer.io import write_dicom_radiograph
+
+    pa_direction = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, -1.0, 0.0]])
+    image = ImageVolume(
+        np.arange(30 * 40, dtype=np.uint16).reshape(1, 30, 40),
+        spacing=(2.0, 0.5, 0.5),
+        origin=(-170.0, 0.0, 276.5),
+        direction=pa_direction,
+    )
+    letters_only = write_dicom_radiograph(image, tmp_path / "letters.dcm")
+    assert list(pydicom.dcmread(letters_only).PatientOrientation) == ["L", "F"]
+    np.testing.assert_allclose(load_image(letters_only).direction[:, 1:], pa_direction[:, 1:])
+    placed = load_image(
+        write_dicom_radiograph(image, tmp_path / "plane.dcm", patient_geometry=True)
+    )
+    np.testing.assert_allclose(placed.origin, image.origin)
+    np.testing.assert_allclose(placed.direction[:, 1:], pa_direction[:, 1:])
+
+
 def test_enhanced_ct_uses_per_frame_functional_groups() -> None:
     volume = load_image(get_testdata_file("eCT_Supplemental.dcm"))
     assert volume.shape == (2, 512, 512)

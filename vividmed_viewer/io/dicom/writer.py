@@ -217,11 +217,15 @@ def write_dicom_radiograph(
     transfer_syntax: str | None = None,
     series_instance_uid: str | None = None,
     study_instance_uid: str | None = None,
+    patient_geometry: bool = False,
 ) -> Path:
-    """Write a one-slice image as a radiograph (CR/DX) without patient position.
+    """Write a one-slice image as a radiograph (CR/DX).
 
     ``spacing_attribute`` is "ImagerPixelSpacing", "PixelSpacing" or None (spacing not
-    written); spacing is only written when the volume's spacing is known.
+    written); spacing is only written when the volume's spacing is known. PatientOrientation
+    (e.g. L\\F) is written when the rows and columns run along patient axes. With
+    ``patient_geometry`` the image plane's position and orientation are written too (for
+    images whose plane is known in patient space, such as a phantom's projection).
     """
     if not volume.is_2d:
         raise ImageWriteError(
@@ -252,6 +256,21 @@ def write_dicom_radiograph(
                 f"got {spacing_attribute!r}"
             )
         setattr(ds, spacing_attribute, [_decimal(volume.spacing[1]), _decimal(volume.spacing[2])])
+    letters = [_axis_letter(volume.direction[:, axis]) for axis in (2, 1)]
+    if all(letters):
+        ds.PatientOrientation = letters
+    if patient_geometry:
+        orientation = [*volume.direction[:, 2].tolist(), *volume.direction[:, 1].tolist()]
+        ds.ImageOrientationPatient = [_decimal(v) for v in orientation]
+        ds.ImagePositionPatient = [_decimal(v) for v in volume.origin]
     ds.PixelData = np.ascontiguousarray(stored.pixels[0]).tobytes()
     _finish(ds, transfer_syntax, path)
     return path
+
+
+def _axis_letter(vector: NDArray[np.floating]) -> str:
+    """The DICOM letter of a direction along a patient axis (LPS: +x L, +y P, +z H); '' if oblique."""
+    axis = int(np.argmax(np.abs(vector)))
+    if abs(float(vector[axis])) < 0.999:
+        return ""
+    return "LPH"[axis] if vector[axis] > 0 else "RAF"[axis]
