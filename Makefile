@@ -56,8 +56,11 @@ lint: install
 	$(PYTHON) -m mypy
 	$(VENV)/bin/lint-imports
 
+# Each benchmark prints a table against a baseline measured in the same run.
+BENCHMARKS := load_series render_slices render_volume model_generation app_inference
 bench: install
-	$(PYTHON) benchmarks/load_series.py
+	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; \
+	  QT_QPA_PLATFORM=xcb $(XVFB) $(PYTHON) benchmarks/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(SYS_STAMP) build *.egg-info
