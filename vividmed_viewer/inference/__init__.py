@@ -6,6 +6,8 @@
 - ``streaming``: Qt-free helpers that grow a ``GroundedReport`` or an answer as it streams.
 - ``batch_cli``/``batch_runner``: ``vividmed infer`` (result bundles for reader studies).
 - ``bundle_reader``: :func:`load_result_bundle` (a bundle back as a report and answers).
+- ``provenance_notes``: say plainly in a provenance when weights are untrained or a demo's.
+- ``forcing``: scripted decoding (tests, benchmarks, demos with untrained weights).
 
 Importing this package imports neither Qt nor torch; its submodules do so where needed.
 """

@@ -26,6 +26,7 @@ from vividmed_viewer.inference.bundle_writer import (
 )
 from vividmed_viewer.inference.cases import Case
 from vividmed_viewer.inference.inference_settings import InferenceSettings
+from vividmed_viewer.inference.provenance_notes import annotate_provenance
 
 if TYPE_CHECKING:
     from model.pipeline import VividMedPipeline
@@ -90,6 +91,7 @@ def infer_case(pipeline: VividMedPipeline, case: Case, options: BatchOptions) ->
         logits_processors=options.logits_processors,
     )
     report.image_reference = str(case.path.resolve())
+    annotate_provenance(report.provenance, pipeline)
     answers = Conversation(image_reference=report.image_reference)
     for question in options.questions:
         single = Conversation()
@@ -102,6 +104,7 @@ def infer_case(pipeline: VividMedPipeline, case: Case, options: BatchOptions) ->
             box_threshold=settings.box_threshold,
             logits_processors=options.logits_processors,
         )
+        annotate_provenance(turn.provenance, pipeline)
         answers.ask(question)
         answers.add_turn(turn)
         answers.overlays.update(single.overlays)

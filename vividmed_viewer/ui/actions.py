@@ -53,6 +53,13 @@ DEFAULT_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open_folder", "Open Folder…", ("Ctrl+Shift+O",), "Open a DICOM folder", "File"),
     ActionSpec("open_report", "Open Report…", ("Ctrl+R",), "Open a grounded report (JSON)", "File"),
     ActionSpec(
+        "open_results",
+        "Open Results Folder…",
+        ("Ctrl+Shift+R",),
+        "Show stored model output (vividmed infer bundles) with the images",
+        "File",
+    ),
+    ActionSpec(
         "save_screenshot", "Save Screenshot…", ("Ctrl+Shift+S",), "Save the views as PNG", "File"
     ),
     ActionSpec("quit", "Quit", ("Ctrl+Q",), "Close the viewer", "File"),
@@ -96,7 +103,7 @@ class ActionRegistry:
         self._settings = settings
         self._specs: dict[str, ActionSpec] = {}
         self._qactions: dict[str, QAction] = {}
-        self._callbacks: dict[str, Callable[[], None]] = {}
+        self._callbacks: dict[str, Callable[[], object]] = {}
         self._parent: QWidget | None = None
         for spec in specs:
             self.register(spec)
@@ -179,7 +186,7 @@ class ActionRegistry:
         self.spec(action_id)
         return self._qactions[action_id]
 
-    def bind(self, action_id: str, callback: Callable[[], None]) -> None:
+    def bind(self, action_id: str, callback: Callable[[], object]) -> None:
         """Attach the code an action runs (one callback per action)."""
         self.spec(action_id)
         self._callbacks[action_id] = callback

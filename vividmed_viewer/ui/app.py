@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", type=Path, help="a grounded report (JSON) to show with its overlays"
     )
     parser.add_argument(
-        "--results", type=Path, help="folder of stored reports, matched to images by name"
+        "--results",
+        type=Path,
+        help="results of `vividmed infer` (or report JSON files), matched to images by name",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     return parser

@@ -1,5 +1,8 @@
 """The main window: image views in the centre, study browser left, report and overlays right.
 
+The model (Model menu, Generate/Stop, chat dock) is wired in by ``model_features``;
+``--results DIR`` bundles are found by ``results_lookup``.
+
 Other panels (chat, reader study) join with :meth:`MainWindow.add_panel`; their actions join
 the registry with ``window.action_registry.register(ActionSpec(...))`` and ``window.action_registry.bind``.
 """
@@ -13,7 +16,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -22,12 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from vividmed_viewer.core import GroundedReport, ImageVolume, Series, Study, VividMedError
+from vividmed_viewer.core.overlays import Overlay
 from vividmed_viewer.ui.actions import ActionRegistry
 from vividmed_viewer.ui.error_dialog import show_error
 from vividmed_viewer.ui.loading import LoadController
+from vividmed_viewer.ui.model_features import ModelFeatures
 from vividmed_viewer.ui.overlay_list import OverlayList
 from vividmed_viewer.ui.report_panel import ReportPanel
-from vividmed_viewer.ui.results_lookup import find_result_report
+from vividmed_viewer.ui.results_lookup import StoredResults, bundle_image, find_stored_results
 from vividmed_viewer.ui.settings import RecentFiles, app_settings
 from vividmed_viewer.ui.shortcuts_dialog import ShortcutsDialog
 from vividmed_viewer.ui.status_bar import ViewerStatusBar
@@ -37,9 +41,6 @@ from vividmed_viewer.ui.window_actions import MaximizeToggle, bind_viewer_action
 from vividmed_viewer.ui.workers import TaskRunner
 
 logger = logging.getLogger(__name__)
-
-IMAGE_FILTER = "Images (*.dcm *.DCM *.nii *.nii.gz *.png *.jpg *.jpeg DICOMDIR);;All files (*)"
-REPORT_FILTER = "Grounded reports (*.json);;All files (*)"
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.volume_source = ""
         self.report: GroundedReport | None = None
         self.pending_report: GroundedReport | None = None
+        self.shown_overlays: list[Overlay] = []
         self.last_error_dialog: QMessageBox | None = None
         self.panel_docks: dict[str, QDockWidget] = {}
         self.panels_menu: QMenu | None = None
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("toolbar_main")
         self.addToolBar(self.toolbar)
         self.recent_menu = build_menus(self)
+        self.model_features = ModelFeatures(self)
         self._connect()
         self.resize(1400, 900)
         self._restore_geometry()
@@ -159,19 +162,44 @@ class MainWindow(QMainWindow):
             self.recent.add(source)
             self.refresh_recent_menu()
         report, self.pending_report = self.pending_report, None
-        if report is None and self.results_dir is not None and source:
-            report_path = find_result_report(self.results_dir, Path(source))
-            if report_path is not None:
-                report = self._read_report(report_path)
-        self.set_report(report)
+        stored = self._stored_results(source) if report is None else None
+        self.model_features.show_image(volume, source, stored.answers if stored else None)
+        self.set_report(stored.report if stored else report)
+
+    def _stored_results(self, source: str) -> StoredResults | None:
+        """The ``--results`` bundle or report of the image; problems go to the status bar."""
+        if self.results_dir is None or not source:
+            return None
+        try:
+            stored = find_stored_results(self.results_dir, Path(source))
+        except VividMedError as error:
+            logger.warning("no stored results for %s: %s", source, error)
+            self.status.showMessage(f"Stored results: {error}", 15_000)
+            return None
+        if stored is not None:
+            self.status.showMessage(f"Stored results from {stored.location}", 10_000)
+        return stored
+
+    def set_results_dir(self, folder: str | Path) -> None:
+        """Use ``folder``'s stored results; the open image's are shown at once.
+
+        With no image open, a single case's bundle opens its image (named in the bundle).
+        """
+        self.results_dir = Path(folder)
+        image = bundle_image(self.results_dir) if self.volume is None else None
+        if image is not None:
+            self.open_path(image)
+            return
+        stored = self._stored_results(self.volume_source) if self.volume is not None else None
+        if stored is not None and self.volume is not None:
+            self.model_features.show_image(self.volume, self.volume_source, stored.answers)
+            self.set_report(stored.report)
 
     def set_report(self, report: GroundedReport | None) -> None:
         """Show a report in the panel and its overlays in the views."""
         self.report = report
         self.report_panel.set_report(report)
-        overlays = list(report.overlays.values()) if report is not None else []
-        self.overlay_list.set_overlays(overlays)
-        self.viewer.set_overlays(overlays)
+        overlays = self.refresh_overlays()
         if report is not None and self.volume is not None:
             grids = [o for o in overlays if not o.geometry.same_grid(self.volume.geometry)]
             if grids:
@@ -180,6 +208,15 @@ class MainWindow(QMainWindow):
                 )
         if report is not None:
             self.panel_docks["report"].raise_()
+
+    def refresh_overlays(self) -> list[Overlay]:
+        """Show the report's and the chat's overlays in the views and the overlay list."""
+        overlays = list(self.report.overlays.values()) if self.report is not None else []
+        overlays += self.model_features.chat_overlays()
+        self.overlay_list.set_overlays(overlays)
+        self.viewer.set_overlays(overlays)
+        self.shown_overlays = overlays
+        return overlays
 
     def open_report(self, path: str | Path, wait_for_image: bool = False) -> None:
         """Show a grounded report (JSON); ``wait_for_image`` keeps it for the next image shown."""
@@ -212,33 +249,6 @@ class MainWindow(QMainWindow):
         self.last_error_dialog = show_error(self, title, error)
 
     # --- dialogs ------------------------------------------------------------------------
-    def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
-        if path:
-            self.open_path(path)
-
-    def choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open DICOM folder")
-        if path:
-            self.open_path(path)
-
-    def choose_report(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open grounded report", "", REPORT_FILTER)
-        if path:
-            self.open_report(path)
-
-    def choose_screenshot(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save screenshot", "vividmed.png", "PNG (*.png)"
-        )
-        if path:
-            try:
-                self.viewer.save_screenshot(path)
-            except (OSError, VividMedError) as error:
-                self.show_error("Cannot save screenshot", error)
-            else:
-                self.status.showMessage(f"Saved {path}", 5000)
-
     def show_shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self.action_registry, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -287,6 +297,10 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
         self.runner.cancel_all()
+        self.model_features.shutdown()
         self.runner.wait(5000)
+        viewer_shutdown = getattr(self.viewer, "shutdown", None)  # stops the views' workers
+        if callable(viewer_shutdown):
+            viewer_shutdown()
         self.report_panel.set_report(None)
         super().closeEvent(event)

@@ -20,6 +20,7 @@ from vividmed_viewer.core.report import GroundedReport
 from vividmed_viewer.inference.failures import is_out_of_memory
 from vividmed_viewer.inference.inference_settings import InferenceSettings
 from vividmed_viewer.inference.jobs import AnsweredTurn, AnswerJob, LoadModelJob, ReportJob
+from vividmed_viewer.inference.provenance_notes import annotate_provenance
 from vividmed_viewer.inference.streaming import (
     AnswerStream,
     ReportStream,
@@ -70,7 +71,7 @@ class ModelController(QObject):
         self.answer_conversation: Conversation | None = None
         self._after_load: Callable[[], None] | None = None
         self._loading_source = ""
-        self._retry: Callable[[], None] | None = None
+        self._retry: Callable[[], object] | None = None
         self.worker.busy_changed.connect(self.busy_changed)
         self.worker.progress.connect(self.status_message)
         self.worker.text_delta.connect(self._on_text)
@@ -105,8 +106,18 @@ class ModelController(QObject):
             return False
         self._after_load = then
         self._loading_source = source or self.source
+        if then is None:  # a load the user asked for: after GPU OOM, retry the load itself
+            chosen = self._loading_source
+            self._retry = lambda: self.load_model(chosen)
         self.worker.submit(LoadModelJob(self._loading_source, self.settings.device))
         return True
+
+    def use_pipeline(self, pipeline: VividMedPipeline, source: str) -> None:
+        """Adopt a pipeline loaded elsewhere, as if ``load_model(source)`` had loaded it."""
+        if self.busy:
+            raise InferenceError("the model is busy: stop it before switching models")
+        self._loading_source, self._after_load = source, None
+        self._loaded(pipeline)
 
     def _with_model(self, action: Callable[[], None]) -> bool:
         if self.pipeline is not None and self.loaded_as == (self.source, self.settings.device):
@@ -129,7 +140,9 @@ class ModelController(QObject):
         generation = pipeline.settings(
             settings.max_new_tokens, settings.box_threshold, settings.heads, self.logits_processors
         )
-        self.report_stream = ReportStream(pipeline.provenance(generation), image_reference)
+        provenance = pipeline.provenance(generation)
+        annotate_provenance(provenance, pipeline)
+        self.report_stream = ReportStream(provenance, image_reference)
         self.report_started.emit(self.report_stream.report)
         self.worker.submit(
             ReportJob(pipeline, volume, settings, logits_processors=self.logits_processors)
@@ -169,6 +182,8 @@ class ModelController(QObject):
             turn, overlays = answered.turn, answered.overlays
             if stream is not None and same_spans(stream.body, turn.content):
                 turn.content, overlays = stream.body, stream.overlays  # already on screen
+            if self.pipeline is not None:
+                annotate_provenance(turn.provenance, self.pipeline)
             if stopped and turn.provenance is not None:
                 notes = [turn.provenance.note, STOPPED_NOTE]
                 turn.provenance.note = " · ".join(n for n in notes if n)
@@ -237,6 +252,8 @@ class ModelController(QObject):
     def _end_report(self, final: GroundedReport) -> None:
         stream, self.report_stream = self.report_stream, None
         if stream is not None:
+            if self.pipeline is not None:
+                annotate_provenance(final.provenance, self.pipeline)
             report = stream.finish(final)
             self.report_ended.emit(report)
 

@@ -6,6 +6,7 @@ written) and talks to a viewer only through ``highlight_overlay`` and ``overlay_
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any, Protocol
 
@@ -69,6 +70,9 @@ class ReportPanel(QWidget):
         self.provenance_label = QLabel("No report")
         self.provenance_label.setWordWrap(True)
         self.status_label = QLabel()
+        self.warning_label = QLabel()
+        self.warning_label.setObjectName("report_warning")
+        self.warning_label.setWordWrap(True)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
@@ -106,6 +110,7 @@ class ReportPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.warning_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.browser, 3)
         layout.addWidget(self.selection_label)
@@ -146,6 +151,7 @@ class ReportPanel(QWidget):
             self.badge.clear()
             self.provenance_label.setText("No report loaded")
             self.status_label.clear()
+            self.warning_label.hide()
             self.browser.clear()
         else:
             text, colour = SOURCE_BADGES[report.provenance.kind]
@@ -154,6 +160,11 @@ class ReportPanel(QWidget):
                 f"&nbsp;{text}&nbsp;</span>"
             )
             self.provenance_label.setText(report.provenance.describe())
+            warning = model_warning(report)
+            self.warning_label.setText(
+                f'<span style="color:#e05050; font-weight:600;">&#9888; {html.escape(warning)}</span>'
+            )
+            self.warning_label.setVisible(bool(warning))
             self.status_label.setText(_status_text(report.status))
             self.status_label.setVisible(report.status is not ReportStatus.COMPLETE)
             scroll = self.browser.verticalScrollBar().value()
@@ -245,6 +256,16 @@ class ReportPanel(QWidget):
         self.edit_button.setVisible(not editing)
         self.revert_button.setVisible(not editing)
         self.refresh()
+
+
+def model_warning(report: GroundedReport) -> str:
+    """The provenance note when it says the weights are untrained or a demonstration's."""
+    note = report.provenance.note
+    if report.provenance.kind is SourceKind.MODEL and any(
+        word in note.lower() for word in ("untrained", "demonstration")
+    ):
+        return note
+    return ""
 
 
 def _status_text(status: ReportStatus) -> str:

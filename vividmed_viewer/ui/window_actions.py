@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QComboBox, QMenu
 
 from vividmed_viewer.core import WINDOW_PRESETS
+from vividmed_viewer.ui import file_dialogs
 
 if TYPE_CHECKING:
     from vividmed_viewer.ui.main_window import MainWindow
@@ -47,11 +50,12 @@ def bind_viewer_actions(window: MainWindow) -> None:
     """Attach each registry action to the window's and the viewer's methods."""
     registry, viewer = window.action_registry, window.viewer
     window.maximize_toggle = MaximizeToggle(window)
-    bindings = {
-        "open_file": window.choose_file,
-        "open_folder": window.choose_folder,
-        "open_report": window.choose_report,
-        "save_screenshot": window.choose_screenshot,
+    bindings: dict[str, Callable[[], object]] = {
+        "open_file": partial(file_dialogs.choose_file, window),
+        "open_folder": partial(file_dialogs.choose_folder, window),
+        "open_report": partial(file_dialogs.choose_report, window),
+        "open_results": partial(file_dialogs.choose_results, window),
+        "save_screenshot": partial(file_dialogs.choose_screenshot, window),
         "quit": window.close,
         "reset_view": viewer.reset_view,
         "invert": viewer.toggle_invert,
@@ -61,7 +65,7 @@ def bind_viewer_actions(window: MainWindow) -> None:
         "help_shortcuts": window.show_shortcuts,
     }
     for name in WINDOW_PRESETS:
-        bindings[f"preset_{name.replace(' ', '_')}"] = lambda n=name: viewer.apply_preset(n)
+        bindings[f"preset_{name.replace(' ', '_')}"] = partial(viewer.apply_preset, name)
     for action_id, callback in bindings.items():
         registry.bind(action_id, callback)
 
@@ -70,7 +74,7 @@ def build_menus(window: MainWindow) -> QMenu:
     """File, View, Panels and Help menus plus the toolbar; returns the Recent submenu."""
     registry, menu_bar = window.action_registry, window.menuBar()
     file_menu = menu_bar.addMenu("&File")
-    for action_id in ("open_file", "open_folder", "open_report"):
+    for action_id in ("open_file", "open_folder", "open_report", "open_results"):
         file_menu.addAction(registry.qaction(action_id))
     recent_menu = file_menu.addMenu("Recent")
     file_menu.addAction(registry.qaction("save_screenshot"))

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 logger = logging.getLogger(__name__)
@@ -67,26 +68,34 @@ class Task(QRunnable):
         logger.info("cancelling task %s", self.name)
         self.context.cancel_event.set()
 
+    def _emit(self, signal: str, *args: Any) -> None:
+        """Emit one of ``signals``; after its owner was deleted (window closed) only log."""
+        if not shiboken6.isValid(self.signals):
+            logger.info("task %s: %s not delivered (its window is gone)", self.name, signal)
+            return
+        getattr(self.signals, signal).emit(*args)
+
     def run(self) -> None:
         try:
             result = self._function(self.context)
-            if self.context.cancelled:
-                self.signals.cancelled.emit()
-            else:
-                self.signals.result.emit(result)
         except TaskCancelledError:
             logger.info("task %s cancelled", self.name)
-            self.signals.cancelled.emit()
+            self._emit("cancelled")
         except Exception as error:  # reported to the GUI: dialog + log, never a crash
             if self.context.cancelled:
                 logger.info("task %s stopped after cancel: %s", self.name, error)
-                self.signals.cancelled.emit()
+                self._emit("cancelled")
             else:
                 logger.error("task %s failed: %s", self.name, error, exc_info=error)
-                self.signals.error.emit(error)
+                self._emit("error", error)
+        else:
+            if self.context.cancelled:
+                self._emit("cancelled")
+            else:
+                self._emit("result", result)
         finally:
             self.done.set()
-            self.signals.finished.emit()
+            self._emit("finished")
 
 
 class TaskRunner(QObject):
@@ -117,19 +126,29 @@ class TaskRunner(QObject):
     ) -> Task:
         """Run ``function(context)`` in the pool; callbacks run on the GUI thread."""
         task = Task(name, function)
+        # Callbacks run only while this runner (a child of their widget) still exists.
         if on_result is not None:
-            task.signals.result.connect(on_result, QUEUED)
+            task.signals.result.connect(self._guarded(on_result), QUEUED)
         if on_error is not None:
-            task.signals.error.connect(on_error, QUEUED)
+            task.signals.error.connect(self._guarded(on_error), QUEUED)
         if on_progress is not None:
-            task.signals.progress.connect(on_progress, QUEUED)
+            task.signals.progress.connect(self._guarded(on_progress), QUEUED)
         if on_cancelled is not None:
-            task.signals.cancelled.connect(on_cancelled, QUEUED)
-        task.signals.finished.connect(lambda: self._finish(task), QUEUED)
+            task.signals.cancelled.connect(self._guarded(on_cancelled), QUEUED)
+        task.signals.finished.connect(self._guarded(lambda: self._finish(task)), QUEUED)
         self._active.append(task)
         self.task_started.emit(task)
         self.pool.start(task)
         return task
+
+    def _guarded(self, callback: Callable[..., Any]) -> Callable[..., None]:
+        def call(*args: Any) -> None:
+            if shiboken6.isValid(self):
+                callback(*args)
+            else:
+                logger.info("dropping a task callback: its window was closed")
+
+        return call
 
     def cancel_all(self) -> None:
         for task in self._active:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
@@ -85,3 +86,11 @@ class PhraseProbe:
 @pytest.fixture()
 def phrases() -> type[PhraseProbe]:
     return PhraseProbe
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline() -> Any:
+    """The tiny model (untrained weights, real forward passes) on the CPU, loaded once."""
+    from model.pipeline import VividMedPipeline
+
+    return VividMedPipeline.from_pretrained("tiny", device="cpu")
