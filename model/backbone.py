@@ -57,17 +57,21 @@ def smollm2_gguf_path() -> Path:
 def _convert_smollm2(target: Path) -> None:
     """GGUF → config.json + model.safetensors + tokenizer files in ``target`` (atomic)."""
     from safetensors.torch import save_file
+    from tqdm.auto import tqdm
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig
 
     gguf = smollm2_gguf_path()
     LOG.warning("Converting %s to safetensors once (about 20 s); cached in %s", gguf.name, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
+    progress = tqdm(total=4, desc=f"Converting {SMOLLM2_ID} (once)", unit="step")
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        progress.update()
         loaded = AutoModelForCausalLM.from_pretrained(
             str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
         )
+        progress.update()
         settings = loaded.config.to_dict()
         for key in (
             "quantization_config",
@@ -85,7 +89,9 @@ def _convert_smollm2(target: Path) -> None:
             if not (config.tie_word_embeddings and name == "lm_head.weight")
         }
         save_file(state, str(staging / WEIGHTS_NAME), metadata={"format": "pt"})
+        progress.update()
         tokenizer.save_pretrained(str(staging))
+        progress.update()
         if target.exists():  # another process finished first
             shutil.rmtree(staging)
             return
@@ -93,6 +99,8 @@ def _convert_smollm2(target: Path) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        progress.close()
 
 
 def resolve_backbone(reference: str) -> Path:

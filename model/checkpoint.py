@@ -83,6 +83,11 @@ def save_checkpoint(
     return directory
 
 
+def _is_token_table(name: str) -> bool:
+    """Whether a backbone tensor has one row per token (the rows the added tags extend)."""
+    return name.endswith(("embed_tokens.weight", "lm_head.weight"))
+
+
 def load_backbone_weights(model: VividMedForCausalLM) -> None:
     """Fill the language model from its backbone; rows for added tokens start at the mean."""
     config = model.vividmed_config
@@ -100,7 +105,8 @@ def load_backbone_weights(model: VividMedForCausalLM) -> None:
             if tensor.shape == target.shape:
                 target.copy_(tensor)
             elif (
-                tensor.ndim == 2
+                _is_token_table(name)
+                and tensor.ndim == 2
                 and tensor.shape[1] == target.shape[1]
                 and (tensor.shape[0] < target.shape[0])
             ):

@@ -1,7 +1,12 @@
 """``python -m model.demo IMAGE``: stream a grounded report for an image and summarise its regions.
 
-Until trained weights are installed the vision and localization parts are random: the text
-comes from the language backbone alone and the regions are meaningless (the demo says so).
+Until trained weights are installed the vision and localization parts are random and the
+model never opens a ``<p>`` phrase by itself. So, with untrained weights, the demo forces
+a fixed template answer with five tagged phrases through the decoder, token by token: the
+network still runs every step (KV cache, the hidden state at each ``</p>``, vg_proj, both
+localization models, the inverse of the processor), only the greedy pick is overridden.
+``--free`` lets the untrained model write instead; ``--answer`` forces any tagged text.
+The output says which of these happened.
 """
 
 from __future__ import annotations
@@ -9,18 +14,33 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from vividmed_viewer.core.errors import VividMedError
-from vividmed_viewer.core.overlays import BoxOverlay, MaskOverlay
+from vividmed_viewer.core.overlays import Box, BoxOverlay, MaskOverlay
 from vividmed_viewer.core.report import GroundedReport
 
 UNTRAINED_NOTE = (
     "NOTE: untrained weights: the vision and localization parts are random until the "
     "training issue lands; the text and regions below are not a medical opinion."
+)
+TEMPLATE_NOTE = (
+    "NOTE: the answer is a fixed template forced through the decoder token by token (an "
+    "untrained model never opens a phrase); its masks/boxes come from the random "
+    "localization weights, and every box query is kept (box threshold 0 unless "
+    "--box-threshold is given). Pass --free to let the untrained model write."
+)
+FORCED_NOTE = "NOTE: the answer is the text given with --answer, forced token by token."
+#: The untrained demo's answer: 3 anatomy phrases (→ masks) and 2 abnormalities (→ boxes).
+TEMPLATE_ANSWER = (
+    "Template report (untrained model). The<p> trachea</p> is midline. The<p> heart</p> "
+    "is outlined. The<p> left lung</p> is outlined. A<p> lung nodule</p> and a<p> pleural "
+    "effusion</p> are boxed where the random weights put them."
 )
 
 
@@ -34,41 +54,72 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--box-threshold", type=float, default=None)
     parser.add_argument("--heads", default="taxonomy", choices=["taxonomy", "both"])
     parser.add_argument("--device", default="auto")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
+        "--free", action="store_true", help="let an untrained model write (no template)"
+    )
+    how.add_argument("--answer", help="force this tagged answer, e.g. 'The<p> heart</p> is big.'")
     return parser
+
+
+def forced_answer(args: argparse.Namespace, trained: bool) -> tuple[str | None, str | None]:
+    """(answer to force, note to print): ``--answer``, else the template when untrained."""
+    if args.answer:
+        return args.answer, FORCED_NOTE
+    if trained or args.free:
+        return None, None
+    return TEMPLATE_ANSWER, TEMPLATE_NOTE
 
 
 def _format_point(point: Sequence[float] | NDArray[np.float64]) -> str:
     return "(" + ", ".join(f"{v:.1f}" for v in point) + ") mm LPS"
 
 
-def summarise(report: GroundedReport) -> list[str]:
-    """One block of lines per phrase: mask voxels/mL/extent, boxes extent and centre."""
+def _mask_line(overlay: MaskOverlay) -> str:
+    """Size (cm² on a radiograph, mL in 3D), extent and centre of one mask."""
+    extent = overlay.bounding_box()
+    two_d = overlay.geometry.shape[0] == 1
+    size = f"{overlay.area_mm2_per_slice / 100:.1f} cm²" if two_d else f"{overlay.volume_ml:.1f} mL"
+    span = ""
+    if extent is not None:
+        lengths = [int(v) for v in extent[1] - extent[0] + 1]
+        span = f", extent {' × '.join(str(v) for v in (lengths[1:] if two_d else lengths))}"
+    return (
+        f"    mask: {overlay.voxel_count} {'pixels' if two_d else 'voxels'}, {size}{span}, "
+        f"centre {_format_point(overlay.center_patient())}"
+    )
+
+
+def _box_line(overlay: BoxOverlay, box: Box) -> str:
+    """Voxel corners, size and centre of one box (in-plane only on a radiograph)."""
+    axes = slice(1, 3) if overlay.geometry.shape[0] == 1 else slice(0, 3)
+    low, high = (tuple(int(v) for v in corner)[axes] for corner in (box.minimum, box.maximum))
+    extent_mm = box.extent_mm(overlay.geometry)[axes]
+    centre = overlay.geometry.index_to_patient(box.center)
+    score = f", score {box.score:.2f}" if box.score is not None else ""
+    return (
+        f"    box: {low}–{high} ({'y, x' if axes.start else 'z, y, x'}), "
+        f"{' × '.join(f'{v:.1f}' for v in extent_mm)} mm, "
+        f"centre {_format_point(centre)}{score}"
+    )
+
+
+def summarise(report: GroundedReport, boxes_shown: int = 3) -> list[str]:
+    """One block of lines per phrase: mask size/extent/centre, the best boxes' extent and centre."""
     lines: list[str] = []
     for number, phrase in enumerate(report.phrases, start=1):
         text = report.body.phrase_text(phrase)
         lines.append(f"[{number}] '{text}' → {phrase.target}")
         overlays = report.overlays_of(phrase)
         if not overlays:
-            lines.append("    no region found")
+            lines.append("    no region found (empty mask / no box above the threshold)")
         for overlay in overlays:
             if isinstance(overlay, MaskOverlay):
-                extent = overlay.bounding_box()
-                size = "" if extent is None else f", extent {extent[1] - extent[0] + 1} voxels"
-                lines.append(
-                    f"    mask: {overlay.voxel_count} voxels, {overlay.volume_ml:.2f} mL{size}, "
-                    f"centre {_format_point(overlay.center_patient())}"
-                )
+                lines.append(_mask_line(overlay))
             elif isinstance(overlay, BoxOverlay):
-                for box in overlay.boxes:
-                    extent_mm = box.extent_mm(overlay.geometry)
-                    centre = overlay.geometry.index_to_patient(box.center)
-                    score = f" score {box.score:.2f}" if box.score is not None else ""
-                    lines.append(
-                        f"    box: {tuple(int(v) for v in box.minimum)}–"
-                        f"{tuple(int(v) for v in box.maximum)} (z, y, x), "
-                        f"{' × '.join(f'{v:.1f}' for v in extent_mm)} mm, "
-                        f"centre {_format_point(centre)}{score}"
-                    )
+                lines += [_box_line(overlay, box) for box in overlay.boxes[:boxes_shown]]
+                if len(overlay.boxes) > boxes_shown:
+                    lines.append(f"    … {len(overlay.boxes) - boxes_shown} more boxes")
     return lines
 
 
@@ -85,30 +136,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VividMedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    described = pipeline.describe()
     print(f"Image: {volume.describe()}")
-    print(f"Model: {pipeline.describe()['name']} ({pipeline.describe()['checkpoint']})")
+    print(f"Model: {described['name']} ({described['checkpoint']}) on {described['device']}")
     if not pipeline.trained:
         print(UNTRAINED_NOTE)
+    answer, note = forced_answer(args, pipeline.trained)
+    processors = []
+    if answer is not None:
+        from model.generation import ForcedTokens
+
+        processors.append(ForcedTokens.from_answer(pipeline.tokenizer, pipeline.token_ids, answer))
+        print(note)
     print("-" * 72)
 
     def on_text(delta: str) -> None:
         sys.stdout.write(delta)
         sys.stdout.flush()
 
+    def on_phrase(phrase: Any) -> None:  # marks each phrase as its regions arrive
+        sys.stdout.write(f"[{phrase.index + 1}]")
+        sys.stdout.flush()
+
+    box_threshold = args.box_threshold
+    if note == TEMPLATE_NOTE and box_threshold is None:
+        box_threshold = 0.0
+    started = time.perf_counter()
     try:
         report = pipeline.generate_report(
             volume,
             question=args.question,
             max_new_tokens=args.max_new_tokens,
-            box_threshold=args.box_threshold,
+            box_threshold=box_threshold,
             heads=args.heads,
             on_text=on_text,
+            on_phrase=on_phrase,
+            logits_processors=processors,
         )
     except VividMedError as error:
         print(f"\nerror: {error}", file=sys.stderr)
         return 1
     print("\n" + "-" * 72)
-    print(f"{len(report.phrases)} grounded phrases ({report.provenance.describe()})")
+    print(f"{len(report.phrases)} grounded phrases in {time.perf_counter() - started:.1f} s")
+    print(f"({report.provenance.describe()})")
     for line in summarise(report):
         print(line)
     return 0

@@ -10,6 +10,8 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from model.text.prompt import ChatTurn, encode_conversation
+from model.text.special_tokens import TokenIds
 from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.overlays import Box
 
@@ -50,6 +52,16 @@ class ForcedTokens:
 
     def __init__(self, token_ids: Sequence[int]) -> None:
         self.token_ids = list(token_ids)
+
+    @classmethod
+    def from_answer(cls, tokenizer: Any, token_ids: TokenIds, answer: str) -> ForcedTokens:
+        """Force a tagged answer (``"The<p> heart</p> is normal."``) and its ``</s>``.
+
+        The answer is tokenized exactly as training tokenizes it (:mod:`model.text.prompt`).
+        """
+        encoded = encode_conversation(tokenizer, token_ids, [ChatTurn("", answer)], grounded=True)
+        start = encoded.input_ids.index(token_ids.sys) + 1
+        return cls(encoded.input_ids[start:])
 
     def __call__(self, generated: Sequence[int], logits: torch.Tensor) -> torch.Tensor:
         step = len(generated)

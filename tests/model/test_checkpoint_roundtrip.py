@@ -165,3 +165,23 @@ def test_parts_only_checkpoint_needs_a_backbone(
 ) -> None:
     with pytest.raises(CheckpointError, match="needs a config that names its backbone"):
         save_checkpoint(tiny_model, tmp_path, language_model="trained")
+
+
+def test_backbone_with_a_wrong_shape_names_the_tensor_and_both_shapes(
+    tiny_config: VividMedConfig, tiny_backbone: Path
+) -> None:
+    weights = tiny_backbone / "model.safetensors"
+    state = load_file(str(weights))
+    state["model.layers.1.mlp.up_proj.weight"] = torch.zeros(100, 64)
+    save_file(state, str(weights), metadata={"format": "pt"})
+    config = backbone_config(tiny_config, tiny_backbone)
+    with pytest.raises(
+        CheckpointError,
+        match=r"backbone tensor 'model.layers.1.mlp.up_proj.weight' has shape \[100, 64\] "
+        r"but the model expects \[128, 64\]",
+    ):
+        build_model(config)
+    state["model.layers.1.mlp.up_proj.weight"] = torch.zeros(128, 64)
+    save_file({**state, "model.extra.weight": torch.zeros(3)}, str(weights))
+    with pytest.raises(CheckpointError, match=r"'model.extra.weight' has no place in the model"):
+        build_model(config)

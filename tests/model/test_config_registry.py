@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from lm_fixtures import fixture_tiny_config  # noqa: F401
+from transformers import PreTrainedConfig
 
 from model.config import VividMedConfig
 from model.parts_config import localization_preset, vision_preset
@@ -21,7 +23,8 @@ def test_registry_lists_the_four_configs() -> None:
 def test_tiny_config_round_trips_through_json(tiny_config: VividMedConfig, tmp_path: Path) -> None:
     tiny_config.save_pretrained(str(tmp_path))
     loaded = VividMedConfig.from_pretrained(str(tmp_path))
-    assert loaded.model_type == "vividmed"
+    assert isinstance(loaded, PreTrainedConfig) and loaded.model_type == "vividmed"
+    assert json.loads((tmp_path / "config.json").read_text())["model_type"] == "vividmed"
     assert loaded.text == tiny_config.text
     assert loaded.vision == tiny_config.vision
     assert loaded.special_token_ids == tiny_config.special_token_ids

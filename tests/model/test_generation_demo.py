@@ -9,18 +9,36 @@ import pytest
 from lm_fixtures import fixture_radiograph, fixture_tiny_pipeline  # noqa: F401
 from test_generation_decoding import REPORT, forced
 
-from model.demo import UNTRAINED_NOTE, main, summarise
+from model.demo import TEMPLATE_NOTE, UNTRAINED_NOTE, main, summarise
 from model.pipeline import VividMedPipeline
 from vividmed_viewer.core import ImageVolume
 
 
 def test_demo_streams_a_report_for_a_dicom_ct(capsys: pytest.CaptureFixture[str]) -> None:
     path = pydicom.data.get_testdata_file("CT_small.dcm")
-    assert main([str(path), "--config", "tiny", "--max-new-tokens", "6", "--device", "cpu"]) == 0
+    assert main([str(path), "--config", "tiny", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "Image: CT 128×128" in out
-    assert UNTRAINED_NOTE in out
-    assert "grounded phrases (Model: VividMed (tiny)" in out
+    assert UNTRAINED_NOTE in out and TEMPLATE_NOTE in out
+    # The template streams with a marker as each phrase's regions arrive, then a summary.
+    assert "The trachea[1] is midline. The heart[2] is outlined." in out
+    assert "5 grounded phrases in" in out and "untrained weights" in out
+    assert "[4] 'lung nodule' → lung nodule" in out
+    assert "box: (" in out  # box threshold 0 for the untrained template: boxes are listed
+
+
+def test_demo_can_let_the_untrained_model_write_or_force_an_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = pydicom.data.get_testdata_file("CT_small.dcm")
+    common = [str(path), "--config", "tiny", "--device", "cpu", "--max-new-tokens", "5"]
+    assert main([*common, "--free"]) == 0
+    out = capsys.readouterr().out
+    assert UNTRAINED_NOTE in out and TEMPLATE_NOTE not in out
+    assert main([*common, "--answer", "A<p> heart</p>."]) == 0
+    out = capsys.readouterr().out
+    assert "A heart[1]." in out and "1 grounded phrases" in out
+    assert "[1] 'heart' → heart" in out
 
 
 def test_demo_reports_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,7 +59,9 @@ def test_summary_lists_mask_volume_and_box_extents(
     assert lines[0] == "[1] 'left lung' → left lung"
     text = "\n".join(lines)
     assert "[2] 'small lung nodule' → lung nodule" in text
-    assert text.count("box: ") == 12  # 6 queries per phrase, all kept at threshold 0
-    assert "mm LPS" in text
+    # 6 queries per phrase, all kept at threshold 0: 3 listed, the rest counted.
+    assert text.count("box: ") == 6 and text.count("… 3 more boxes") == 2
+    assert "(y, x)" in text and "mm LPS, score" in text
+    assert "\n".join(summarise(report, boxes_shown=6)).count("box: ") == 12
     masks = [line for line in lines if "mask:" in line]
-    assert all(" mL" in line for line in masks)
+    assert all(" cm²" in line and "pixels" in line for line in masks)  # a radiograph: area

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import torch
 from lm_fixtures import fixture_tiny_config, fixture_tiny_tokenizer  # noqa: F401
 
-from model.generation import IncrementalDetokenizer, PhraseStream, resolve_target
+from model.generation import ForcedTokens, IncrementalDetokenizer, PhraseStream, resolve_target
 from model.text import TokenIds
 from vividmed_viewer.core import default_taxonomy
 
@@ -52,3 +53,19 @@ def test_targets_resolve_through_names_synonyms_and_contained_terms(
     phrase: str, target: str, category: str
 ) -> None:
     assert resolve_target(default_taxonomy(), phrase) == (target, category)
+
+
+def test_forced_answer_is_tokenized_as_training_tokenizes_it(
+    tiny_tokenizer: tuple[Any, TokenIds],
+) -> None:
+    tokenizer, ids = tiny_tokenizer
+
+    def encode(text: str) -> list[int]:
+        return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    forced = ForcedTokens.from_answer(tokenizer, ids, "In the<p> left lung</p>.")
+    expected = [*encode("In the"), ids.phrase_open, *encode(" left lung"), ids.phrase_close]
+    assert forced.token_ids == [*expected, *encode("."), ids.eos]
+    logits = torch.zeros(10_000)
+    assert int(torch.argmax(forced([], logits))) == forced.token_ids[0]
+    assert torch.equal(forced(forced.token_ids, logits), logits)  # past its end: unchanged

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
+from numpy.typing import NDArray
 
 from model.losses import (
     box_iou,
@@ -63,10 +65,50 @@ def test_3d_boxes_spanning_z_0_to_1_reduce_to_2d(seeded: torch.Generator) -> Non
     torch.testing.assert_close(box_iou(lift(a), lift(b))[0], box_iou(a, b)[0])
 
 
+def cell_count_giou(a: list[int], b: list[int]) -> float:
+    """GIoU of two integer-corner boxes by counting unit cells (independent of the formula)."""
+    dims = len(a) // 2
+    size = max(a[dims:] + b[dims:])
+    axes = np.meshgrid(*[np.arange(size) + 0.5] * dims, indexing="ij")
+
+    def inside(box: list[int]) -> NDArray[np.bool_]:
+        cells = np.ones(axes[0].shape, dtype=bool)
+        for axis in range(dims):
+            cells &= (axes[axis] > box[axis]) & (axes[axis] < box[axis + dims])
+        return cells
+
+    first, second = inside(a), inside(b)
+    hull = inside(
+        [min(a[i], b[i]) for i in range(dims)] + [max(a[i], b[i]) for i in range(dims, 2 * dims)]
+    )
+    union = int((first | second).sum())
+    return int((first & second).sum()) / union - (int(hull.sum()) - union) / int(hull.sum())
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_giou_matches_cell_counting_on_random_boxes(dims: int) -> None:
+    # The reference counts unit cells, so it shares no arithmetic with generalized_box_iou.
+    rng = np.random.default_rng(dims)
+    for _ in range(40):
+        pair = []
+        for _ in range(2):
+            low = rng.integers(0, 8, dims)
+            pair.append([*low.tolist(), *(low + rng.integers(1, 6, dims)).tolist()])
+        ours = generalized_box_iou(
+            torch.tensor([pair[0]], dtype=torch.float64),
+            torch.tensor([pair[1]], dtype=torch.float64),
+        )
+        assert ours.item() == pytest.approx(cell_count_giou(*pair), abs=1e-9), pair
+
+
 def test_giou_matches_torchvision_in_2d(seeded: torch.Generator) -> None:
     ops = pytest.importorskip(
         "torchvision.ops",
-        reason="torchvision is not installed for this torch; hand-computed cases cover GIoU",
+        reason=(
+            "torchvision is not installed: PyPI's torchvision 0.28.0 (for torch 2.13) is a CUDA "
+            "build that cannot load with torch 2.13.0+cpu; hand-computed and cell-counting "
+            "cases cover GIoU"
+        ),
     )
     low = torch.rand(6, 2, generator=seeded)
     boxes = torch.cat([low, low + torch.rand(6, 2, generator=seeded)], dim=1)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from model.processor import ImageTransform, VividMedImageProcessor
+from model.processor.resample import resample_volume
 from vividmed_viewer.core.errors import ModelError
 from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.image_volume import ImageVolume
@@ -175,3 +177,19 @@ def test_transform_record_round_trips() -> None:
     assert again.padded_shape == transform.padded_shape
     assert again.intensity == transform.intensity
     assert isinstance(again.original, GridGeometry)
+
+
+@pytest.mark.parametrize("shape", [(9, 40, 50), (3, 12, 50), (3, 12, 20), (9, 40, 20)])
+def test_resampling_is_the_antialiased_linear_resize_in_every_direction(
+    shape: tuple[int, int, int],
+) -> None:
+    # The fast path (no antialias when nothing shrinks) must equal the antialiased kernel.
+    volume = torch.rand(5, 24, 30, generator=torch.Generator().manual_seed(0))
+    planes = F.interpolate(
+        volume[:, None], size=shape[1:], mode="bilinear", antialias=True, align_corners=False
+    )[:, 0]
+    flat = planes.reshape(1, 1, 5, -1)
+    expected = F.interpolate(
+        flat, size=(shape[0], flat.shape[-1]), mode="bilinear", antialias=True, align_corners=False
+    ).reshape(shape)
+    torch.testing.assert_close(resample_volume(volume, shape), expected, atol=1e-6, rtol=1e-6)

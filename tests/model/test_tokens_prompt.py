@@ -34,6 +34,7 @@ def text_ids(tokenizer: Any, text: str) -> list[int]:
 
 def test_added_tokens_are_single_tokens_with_exact_strings(tiny_tokenizer: Tokenizer) -> None:
     tokenizer, ids = tiny_tokenizer
+    assert SPECIAL_TOKENS == ("<sys>", "<usr>", "<grd>", "<ngrd>", "<p>", "</p>", "<np>", "</np>")
     for tag in SPECIAL_TOKENS:
         encoded = text_ids(tokenizer, tag)
         assert len(encoded) == 1 and tokenizer.decode(encoded) == tag
