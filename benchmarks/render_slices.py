@@ -78,6 +78,27 @@ def run_ours(slices: int, size: int, window_size: int, steps: int) -> dict[str, 
             layout.window.Render()
             timings.append(time.perf_counter() - tick)
         result[f"{scene.orientation}_step_ms"] = 1000.0 * float(np.median(timings))
+    layout.close()
+    # As in the app: a step re-renders only its own view's window (half the layout's width).
+    view_size = window_size // 2
+    for orientation in ORIENTATIONS:
+        scene = SliceScene(orientation)
+        scene.set_volume(volume)
+        scene.set_overlays([masks[0]])
+        view = OffscreenLayout([scene.renderer], "2d", (view_size, view_size))
+        scene.reset_camera()
+        view.render()
+        timings, updates = [], []
+        for step in range(steps):
+            tick = time.perf_counter()
+            scene.set_slice(scene.slice_index + (1 if step % 2 == 0 else 2))
+            updated = time.perf_counter()
+            view.window.Render()
+            timings.append(time.perf_counter() - tick)
+            updates.append(updated - tick)
+        result[f"{orientation}_view_step_ms"] = 1000.0 * float(np.median(timings))
+        result[f"{orientation}_view_update_ms"] = 1000.0 * float(np.median(updates))
+        view.close()
     result["peak_rss_mb"] = peak_rss_mb()
     result["rendering_rss_mb"] = peak_rss_mb() - rss_data
     return result
@@ -119,6 +140,30 @@ def run_baseline(slices: int, size: int, window_size: int, steps: int) -> dict[s
             window.Render()
             timings.append(time.perf_counter() - tick)
         result[f"{name}_step_ms"] = 1000.0 * float(np.median(timings))
+    view_size = window_size // 2
+    for orientation, name in zip((2, 1, 0), ORIENTATIONS, strict=True):
+        view_window = vtk.vtkRenderWindow()
+        view_window.SetOffScreenRendering(True)
+        view_window.SetSize(view_size, view_size)
+        viewer = vtk.vtkImageViewer2()
+        viewer.SetInputData(image)
+        viewer.SetRenderWindow(view_window)
+        viewer.SetSliceOrientation(orientation)
+        viewer.SetColorWindow(1500)
+        viewer.SetColorLevel(-600)
+        viewer.SetSlice((viewer.GetSliceMin() + viewer.GetSliceMax()) // 2)
+        view_window.Render()
+        timings, updates = [], []
+        for step in range(steps):
+            tick = time.perf_counter()
+            viewer.SetSlice(viewer.GetSlice() + (1 if step % 2 == 0 else 2))
+            updated = time.perf_counter()
+            view_window.Render()
+            timings.append(time.perf_counter() - tick)
+            updates.append(updated - tick)
+        result[f"{name}_view_step_ms"] = 1000.0 * float(np.median(timings))
+        result[f"{name}_view_update_ms"] = 1000.0 * float(np.median(updates))
+        view_window.Finalize()
     result["peak_rss_mb"] = peak_rss_mb()
     result["rendering_rss_mb"] = peak_rss_mb() - rss_data
     return result
@@ -161,6 +206,10 @@ def main() -> None:
     print(f"{'measure':<28}{'vtkImageViewer2 (baseline)':>28}{'SliceScene (+mask+box)':>26}")
     rows = [("first image (s)", "first_image_s", "{:.3f}")]
     rows += [(f"{name} step (ms)", f"{name}_step_ms", "{:.1f}") for name in ORIENTATIONS]
+    rows += [(f"{name} view step (ms)", f"{name}_view_step_ms", "{:.1f}") for name in ORIENTATIONS]
+    rows += [
+        (f"{name} view update (ms)", f"{name}_view_update_ms", "{:.1f}") for name in ORIENTATIONS
+    ]
     rows += [
         ("peak RSS (MB)", "peak_rss_mb", "{:.0f}"),
         ("RSS added by rendering (MB)", "rendering_rss_mb", "{:.0f}"),
@@ -169,6 +218,10 @@ def main() -> None:
         base, ours = results["baseline"][key], results["ours"][key]
         print(f"{label:<28}{template.format(base):>28}{template.format(ours):>26}")
     print("ours holds two 512³-class uint8 masks (drawn: one mask + one box while stepping)")
+    print(
+        f"'view step': one view alone in its own {args.window // 2}² window, as a step in the "
+        "app re-renders (ours: one mask overlay); 'update': the part before Render()"
+    )
 
 
 if __name__ == "__main__":

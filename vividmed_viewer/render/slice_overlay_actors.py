@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 import numpy as np
 import vtk
@@ -65,13 +65,15 @@ class SliceOverlayActor:
     style: OverlayStyle
     order: int
     actor: vtk.vtkProp = field(init=False)
+    drawn: tuple[object, ...] | None = field(default=None, init=False)  # what update last drew
+    drawn_on: tuple[GridGeometry, SliceAxes] | None = field(default=None, init=False)
+    same_grid_as: tuple[GridGeometry, bool] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.overlay, MaskOverlay):
             image_actor = vtk.vtkImageActor()
             image_actor.GetProperty().SetInterpolationTypeToNearest()
             image_actor.GetMapper().BorderOn()
-            image_actor.SetPosition(0.0, 0.0, OVERLAY_DEPTH + 0.01 * self.order)
             image_actor.PickableOff()
             self.actor = image_actor
         else:
@@ -80,6 +82,45 @@ class SliceOverlayActor:
             line_actor.SetMapper(mapper)
             line_actor.PickableOff()
             self.actor = line_actor
+        self.set_order(self.order)
+
+    def set_order(self, order: int) -> None:
+        """Stack this overlay at position ``order`` (later overlays draw on top)."""
+        self.order = order
+        if isinstance(self.actor, vtk.vtkImageActor):
+            self.actor.SetPosition(0.0, 0.0, OVERLAY_DEPTH + 0.01 * order)
+        else:
+            self.actor.SetPosition(0.0, 0.0, 0.5 + 0.01 * order)
+
+    def on_same_grid(self, image_geometry: GridGeometry) -> bool:
+        """Whether the overlay's grid is the image's (checked once per image geometry)."""
+        if self.same_grid_as is None or self.same_grid_as[0] is not image_geometry:
+            self.same_grid_as = (image_geometry, self.overlay.geometry.same_grid(image_geometry))
+        return self.same_grid_as[1]
+
+    def _draw_region(
+        self,
+        region: NDArray[np.bool_],
+        spacing: tuple[float, float],
+        display: MaskDisplay,
+        highlighted: bool,
+    ) -> None:
+        """Draw only the region's bounding rectangle (no texture, no actor on empty slices)."""
+        assert isinstance(self.actor, vtk.vtkImageActor)
+        rows = np.flatnonzero(region.any(axis=1))
+        if rows.size == 0:
+            self.actor.SetVisibility(False)
+            return
+        columns = np.flatnonzero(region.any(axis=0))
+        top, left = int(rows[0]), int(columns[0])
+        crop = region[top : int(rows[-1]) + 1, left : int(columns[-1]) + 1]
+        # the pixels around a bounding rectangle are outside the region, as the outline
+        # (which treats the crop's border like the image's) assumes
+        rgba = mask_rgba(crop, self.style, display, highlighted)
+        data = image_data(rgba, spacing)
+        data.SetOrigin(left * spacing[0], top * spacing[1], 0.0)
+        self.actor.GetMapper().SetInputData(data)
+        self.actor.Update()
 
     def update(
         self,
@@ -89,22 +130,25 @@ class SliceOverlayActor:
         display: MaskDisplay,
         highlighted: bool,
     ) -> None:
-        """Redraw for slice ``index`` with the current style."""
-        self.actor.SetVisibility(self.style.visible)
+        """Redraw for slice ``index`` with the current style (no-op when nothing changed)."""
         if not self.style.visible:
+            self.actor.SetVisibility(False)
+            self.drawn = None
             return
+        key = (index, display, highlighted, astuple(self.style))
+        drawn_on = self.drawn_on or (None, None)
+        if key == self.drawn and drawn_on[0] is image_geometry and drawn_on[1] is axes:
+            return  # the actor still shows exactly this
+        self.drawn, self.drawn_on = key, (image_geometry, axes)
+        self.actor.SetVisibility(True)
         if isinstance(self.overlay, MaskOverlay):
-            region = mask_slice(self.overlay, image_geometry, axes, index)
-            rgba = mask_rgba(region, self.style, display, highlighted)
-            assert isinstance(self.actor, vtk.vtkImageActor)
-            self.actor.GetMapper().SetInputData(image_data(rgba, axes.pixel_spacing))
-            self.actor.Update()
+            same_grid = self.on_same_grid(image_geometry)
+            region = mask_slice(self.overlay, image_geometry, axes, index, same_grid)
+            self._draw_region(region, axes.pixel_spacing, display, highlighted)
             return
         assert isinstance(self.overlay, BoxOverlay)
         rectangles = boxes_on_slice(self.overlay, image_geometry, axes, index)
-        polydata = rectangles_polydata(
-            rectangles, axes.pixel_spacing, OVERLAY_DEPTH + 0.5 + 0.01 * self.order
-        )
+        polydata = rectangles_polydata(rectangles, axes.pixel_spacing, OVERLAY_DEPTH)
         assert isinstance(self.actor, vtk.vtkActor)
         self.actor.GetMapper().SetInputData(polydata)
         colour = brighter(self.style.colour) if highlighted else self.style.colour

@@ -42,10 +42,19 @@ def brighter(colour: Colour, amount: float = HIGHLIGHT_BRIGHTEN) -> Colour:
 
 
 def mask_slice(
-    overlay: MaskOverlay, image_geometry: GridGeometry, axes: SliceAxes, index: int
+    overlay: MaskOverlay,
+    image_geometry: GridGeometry,
+    axes: SliceAxes,
+    index: int,
+    same_grid: bool | None = None,
 ) -> NDArray[np.bool_]:
-    """The overlay's region on image slice ``index``, as a 2D image like the slice image."""
-    if overlay.geometry.same_grid(image_geometry):
+    """The overlay's region on image slice ``index``, as a 2D image like the slice image.
+
+    ``same_grid``: whether the overlay lies on the image grid, when the caller knows.
+    """
+    if same_grid is None:
+        same_grid = overlay.geometry.same_grid(image_geometry)
+    if same_grid:
         return axes.extract(overlay.label_map, index) != 0
     width, height = axes.image_size
     pixel_v, pixel_u = np.mgrid[0:height, 0:width]

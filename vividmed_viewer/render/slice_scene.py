@@ -15,6 +15,7 @@ import vtk
 from numpy.typing import NDArray
 
 from vividmed_viewer.core.errors import ValidationError
+from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.image_volume import ImageVolume
 from vividmed_viewer.core.overlays import Colour, Overlay
 from vividmed_viewer.core.window import WindowLevel
@@ -75,6 +76,7 @@ class SliceScene:
         self.renderer.AddViewProp(self.crosshair)
         self.renderer.AddObserver("StartEvent", self._before_render)
         self.volume: ImageVolume | None = None
+        self.geometry: GridGeometry | None = None  # the volume's, built once per volume
         self.axes: SliceAxes | None = None
         self.slice_index = 0
         self.window = WindowLevel(0.0, 1.0)
@@ -91,11 +93,12 @@ class SliceScene:
     def set_volume(self, volume: ImageVolume) -> None:
         """Show ``volume`` at its middle slice with its default window."""
         self.volume = volume
-        self.axes = slice_axes(volume.geometry, self.orientation)
+        self.geometry = volume.geometry
+        self.axes = slice_axes(self.geometry, self.orientation)
         self.window = volume.display_window
         self.invert = volume.invert_for_display
         self.slice_index = self.slice_count // 2
-        self.letters.set_letters(edge_letters(volume.geometry, self.axes))
+        self.letters.set_letters(edge_letters(self.geometry, self.axes))
         self.scale_bar.set_visible(volume.spacing_known)
         self.image_actor.SetVisibility(True)
         self._apply_lookup_table()
@@ -106,6 +109,7 @@ class SliceScene:
         """Remove the image and its overlays."""
         self.set_overlays([])
         self.volume = None
+        self.geometry = None
         self.axes = None
         self.slice_index = 0
         self.image_actor.SetVisibility(False)
@@ -164,18 +168,28 @@ class SliceScene:
 
     # ----- overlays ------------------------------------------------------------------------
     def set_overlays(self, overlays: Iterable[Overlay]) -> None:
-        """Replace the overlays (each starts visible in its own colour)."""
-        for item in self.overlays.values():
-            self.renderer.RemoveViewProp(item.actor)
-        self.overlays = {}
+        """Show these overlays (each visible in its own colour, none highlighted).
+
+        Incremental: an overlay already shown (same id, same object) keeps its actor and its
+        drawn slice; only new overlays get actors, and overlays left out are removed.
+        """
+        previous, self.overlays = self.overlays, {}
         self.highlighted = None
         for order, overlay in enumerate(overlays):
             style = OverlayStyle(colour=overlay.colour, opacity=DEFAULT_OPACITY)
-            item = SliceOverlayActor(overlay, style, order)
+            item = previous.pop(overlay.overlay_id, None)
+            if item is not None and item.overlay is overlay:
+                item.style = style
+                item.set_order(order)
+            else:
+                if item is not None:
+                    self.renderer.RemoveViewProp(item.actor)
+                item = SliceOverlayActor(overlay, style, order)
+                self.renderer.AddViewProp(item.actor)
             self.overlays[overlay.overlay_id] = item
-            self.renderer.AddViewProp(item.actor)
-            if self.volume is not None:
-                self._update_overlay(item)
+            self._update_overlay(item)
+        for item in previous.values():
+            self.renderer.RemoveViewProp(item.actor)
 
     def set_overlay_style(
         self,
@@ -220,13 +234,11 @@ class SliceScene:
         return self.overlays[overlay_id]
 
     def _update_overlay(self, item: SliceOverlayActor) -> None:
-        if self.volume is None or self.axes is None:
+        if self.geometry is None or self.axes is None:
             item.actor.SetVisibility(False)
             return
         highlighted = item.overlay.overlay_id == self.highlighted
-        item.update(
-            self.volume.geometry, self.axes, self.slice_index, self.mask_display, highlighted
-        )
+        item.update(self.geometry, self.axes, self.slice_index, self.mask_display, highlighted)
 
     # ----- camera --------------------------------------------------------------------------
     def _viewport_pixels(self) -> tuple[int, int]:

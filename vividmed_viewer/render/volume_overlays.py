@@ -68,6 +68,21 @@ class OverlayProps:
         """False for a mask whose surface is not built yet."""
         return bool(self.actors)
 
+    def reset_style(self) -> bool:
+        """Back to the overlay's own colour, default opacity, visible, not highlighted.
+
+        Returns whether the style changed.
+        """
+        style = (self.colour, self.opacity, self.visible, self.highlighted)
+        self.colour = self.overlay.colour
+        self.opacity = DEFAULT_SURFACE_OPACITY if self.is_mask else DEFAULT_BOX_OPACITY
+        self.visible = True
+        self.highlighted = False
+        if style == (self.colour, self.opacity, self.visible, self.highlighted):
+            return False
+        self.apply_style()
+        return True
+
     def all_props(self) -> list[vtk.vtkProp]:
         return [*self.actors, *self.labels]
 

@@ -154,22 +154,40 @@ class VolumeScene:
         except KeyError:
             raise RenderError(f"the 3D view shows no overlay with id {overlay_id!r}") from None
 
-    def set_overlays(self, overlays: Iterable[Overlay], *, build_surfaces: bool = True) -> None:
-        """Replace the overlays. With ``build_surfaces=False`` masks wait for
-        :meth:`add_mask_surface` (the Qt view builds them in a worker thread)."""
-        for props in self._overlays.values():
-            for prop in props.all_props():
-                self.renderer.RemoveViewProp(prop)
-        self._overlays = {}
+    def set_overlays(self, overlays: Iterable[Overlay], *, build_surfaces: bool = True) -> bool:
+        """Show these overlays (default style, none highlighted). With ``build_surfaces=False``
+        masks wait for :meth:`add_mask_surface` (the Qt view builds them in a worker thread).
+
+        Incremental: an overlay already shown (same id, same object) keeps its props and
+        surface; only new overlays are built, and overlays left out are removed. Returns
+        whether the picture changed (False when only masks without a surface yet came).
+        """
+        previous, self._overlays = self._overlays, {}
         self._highlighted = None
+        changed = False
         for overlay in overlays:
-            surface = None
-            if isinstance(overlay, MaskOverlay) and build_surfaces:
-                surface = build_mask_surface(overlay)
-            props = props_for_overlay(overlay, surface)
+            props = previous.pop(overlay.overlay_id, None)
+            if props is not None and props.overlay is overlay:
+                changed = props.reset_style() or changed
+            else:
+                changed = changed or props is not None
+                if props is not None:
+                    self._remove_props(props)
+                surface = None
+                if isinstance(overlay, MaskOverlay) and build_surfaces:
+                    surface = build_mask_surface(overlay)
+                props = props_for_overlay(overlay, surface)
+                changed = changed or bool(props.all_props())
+                for prop in props.all_props():
+                    self.renderer.AddViewProp(prop)
             self._overlays[overlay.overlay_id] = props
-            for prop in props.all_props():
-                self.renderer.AddViewProp(prop)
+        for props in previous.values():
+            self._remove_props(props)
+        return changed or bool(previous)
+
+    def _remove_props(self, props: OverlayProps) -> None:
+        for prop in props.all_props():
+            self.renderer.RemoveViewProp(prop)
 
     def add_mask_surface(self, overlay_id: str, surface: vtk.vtkPolyData) -> None:
         """Attach a surface built elsewhere (e.g. in a worker) to a mask overlay's props."""

@@ -101,11 +101,12 @@ class ImageViewer(QWidget):
         return [*SLICE_VIEWS, "3d"]
 
     def _show_layout(self) -> None:
+        """Show the views of the layout; each slice view renders from the event loop, once."""
         shown = set(self.visible_view_names())
         for name, view in self.views.items():
             view.setVisible(name in shown)
         for view in self.slice_views.values():
-            view.redraw()
+            view.schedule_redraw()
 
     def maximize(self, view: str | None) -> None:
         """Show only ``view`` (None: restore the layout)."""
@@ -126,26 +127,34 @@ class ImageViewer(QWidget):
 
     # ----- image ---------------------------------------------------------------------------
     def set_volume(self, volume: ImageVolume) -> None:
-        """Show a volume: one 2D view for one-slice images, else the 2×2 layout."""
+        """Show a volume: one 2D view for one-slice images, else the 2×2 layout.
+
+        Every view gets the volume now and renders from the event loop, each in its own
+        callback (so no single stall is long): the slice views first, then the 3D view, whose
+        first render is the slow one.
+        """
         self.volume = volume
         self.overlays = {}
         self.highlighted = None
+        self.flash_timer.stop()
         self.window_level = volume.display_window
         self.inverted = volume.invert_for_display
         self.maximized = None
         shown = self.visible_view_names()
         for name, view in self.slice_views.items():
             if name in shown:
-                view.set_volume(volume)
-                view.set_overlays([])
+                view.set_volume(volume, render=False)
+                view.set_overlays([], render=False)
             else:
                 view.clear()
         if hasattr(self.volume_view, "set_volume"):
             if volume.is_2d:
                 self.volume_view.clear()
             else:
-                self.volume_view.set_volume(volume)
+                self.volume_view.set_volume(volume, render=False)
         self._show_layout()
+        if hasattr(self.volume_view, "schedule_redraw") and not volume.is_2d:
+            self.volume_view.schedule_redraw()  # after the slice views: their images come first
         self.window_changed.emit(self.window_level)
         for name in shown:
             if name in self.slice_views:
@@ -183,7 +192,9 @@ class ImageViewer(QWidget):
         self.overlays = {o.overlay_id: o for o in overlays}
         self.highlighted = None
         for view in self._shown_slice_views():
-            view.set_overlays(list(overlays))
+            # incremental: shown overlays keep their actors; each view renders once, later
+            view.set_overlays(list(overlays), render=False)
+            view.schedule_redraw()
         if hasattr(self.volume_view, "set_overlays") and self.volume is not None:
             self.volume_view.set_overlays(list(overlays) if not self.volume.is_2d else [])
 

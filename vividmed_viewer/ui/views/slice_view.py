@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -74,26 +74,31 @@ class SliceView(QWidget):
         self.hovered: str | None = None
         self.fit_on_resize = True
         self._drag: _Drag | None = None
+        self._redraw_scheduled = False
 
     # ----- state ---------------------------------------------------------------------------
     @property
     def volume(self) -> ImageVolume | None:
         return self.scene.volume
 
-    def set_volume(self, volume: ImageVolume) -> None:
+    def set_volume(self, volume: ImageVolume, render: bool = True) -> None:
+        """Show ``volume`` (``render=False``: the caller renders once when it is done)."""
         self.scene.set_volume(volume)
         self.fit_on_resize = True
-        self.redraw()
+        if render:
+            self.redraw()
 
     def clear(self) -> None:
         self.scene.clear()
         self.overlays = []
         self.redraw()
 
-    def set_overlays(self, overlays: list[Overlay]) -> None:
+    def set_overlays(self, overlays: list[Overlay], render: bool = True) -> None:
+        """Show these overlays; those already shown keep their actors (one render at most)."""
         self.overlays = list(overlays)
         self.scene.set_overlays(self.overlays)
-        self.redraw()
+        if render:
+            self.redraw()
 
     def set_slice(self, index: int) -> None:
         before = self.scene.slice_index
@@ -124,8 +129,20 @@ class SliceView(QWidget):
         self.redraw()
 
     def redraw(self) -> None:
+        """Render this view's window now (when shown)."""
+        self._redraw_scheduled = False
         if self.isVisible():
             self.render_window.Render()
+
+    def schedule_redraw(self) -> None:
+        """Render from the event loop; requests made before it runs share one render."""
+        if not self._redraw_scheduled:
+            self._redraw_scheduled = True
+            QTimer.singleShot(0, self, self._scheduled_redraw)
+
+    def _scheduled_redraw(self) -> None:
+        if self._redraw_scheduled:  # a direct redraw() since the request already rendered
+            self.redraw()
 
     # ----- coordinates ---------------------------------------------------------------------
     def to_display(self, position: QPointF) -> tuple[float, float]:

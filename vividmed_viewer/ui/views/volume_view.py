@@ -14,7 +14,7 @@ from typing import Any
 
 import shiboken6
 import vtk
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
@@ -43,7 +43,9 @@ class VolumeView(QWidget):
         self.runner = TaskRunner(self, max_threads=1)
         self._generation = 0
         self._pending: set[str] = set()
-        self._tasks: list[Task] = []
+        self._tasks: dict[str, Task] = {}  # overlay id → its surface build in progress
+        self._task_generation: dict[str, int] = {}
+        self._redraw_scheduled = False
         self._render_mode_checked = False
 
         self.preset_combo = QComboBox(self)
@@ -88,8 +90,13 @@ class VolumeView(QWidget):
         layout.addWidget(self.vtk_widget, 1)
 
     # ----- content ------------------------------------------------------------------------
-    def set_volume(self, volume: ImageVolume, preset: str | None = None) -> None:
-        """Show a volume (its modality picks the preset unless one is given)."""
+    def set_volume(
+        self, volume: ImageVolume, preset: str | None = None, render: bool = True
+    ) -> None:
+        """Show a volume (its modality picks the preset unless one is given).
+
+        ``render=False`` leaves the (slow) render to the caller, e.g. :meth:`schedule_redraw`.
+        """
         self.scene.set_volume(volume, preset)
         self._sync_combo()
         note = (
@@ -98,7 +105,8 @@ class VolumeView(QWidget):
             else ""
         )
         self.status_label.setText(note)
-        self.redraw()
+        if render:
+            self.redraw()
 
     def clear(self) -> None:
         """Remove the volume and overlays, drop surfaces still being built."""
@@ -108,23 +116,36 @@ class VolumeView(QWidget):
         self.redraw()
 
     def set_overlays(self, overlays: Iterable[Overlay]) -> None:
-        """Show overlays: boxes at once, mask surfaces when their worker has built them."""
-        self._cancel_surfaces()
+        """Show overlays: boxes at once, mask surfaces when their worker has built them.
+
+        Incremental: overlays already shown (same id, same object) keep their surface or
+        their surface build in progress; only new masks start a build.
+        """
         overlays = list(overlays)
-        self.scene.set_overlays(overlays, build_surfaces=False)
-        masks = [o for o in overlays if isinstance(o, MaskOverlay) and not o.is_empty]
-        generation = self._generation
-        self._pending = {mask.overlay_id for mask in masks}
-        for mask in masks:
-            task = self.runner.start(
+        before = {oid: self.scene.overlay_props(oid).overlay for oid in self.scene.overlay_ids}
+        changed = self.scene.set_overlays(overlays, build_surfaces=False)
+        wanted = {o.overlay_id: o for o in overlays}
+        for overlay_id in list(self._tasks):
+            if wanted.get(overlay_id) is not before.get(overlay_id):
+                self._cancel_surface(overlay_id)
+        new_masks = [
+            o
+            for o in overlays
+            if isinstance(o, MaskOverlay) and not o.is_empty and before.get(o.overlay_id) is not o
+        ]
+        for mask in new_masks:
+            self._generation += 1
+            self._tasks[mask.overlay_id] = self.runner.start(
                 f"surface {mask.target}",
                 partial(self._build, mask=mask),
-                on_result=partial(self._surface_built, generation, mask.overlay_id),
-                on_error=partial(self._surface_error, generation, mask.overlay_id),
+                on_result=partial(self._surface_built, self._generation, mask.overlay_id),
+                on_error=partial(self._surface_error, self._generation, mask.overlay_id),
             )
-            self._tasks.append(task)
-        self.redraw()
-        if not masks:
+            self._task_generation[mask.overlay_id] = self._generation
+        self._pending = set(self._tasks)
+        if changed:
+            self.schedule_redraw()
+        if not self._pending:
             self.surfaces_ready.emit()
 
     @staticmethod
@@ -136,32 +157,41 @@ class VolumeView(QWidget):
         """False once Qt has deleted this view or its VTK widget (a late worker result)."""
         return shiboken6.isValid(self) and shiboken6.isValid(self.vtk_widget)
 
+    def _current(self, generation: int, overlay_id: str) -> bool:
+        """Whether a worker result is for the surface build still wanted."""
+        return self._task_generation.get(overlay_id) == generation and self._alive()
+
     def _surface_built(self, generation: int, overlay_id: str, surface: vtk.vtkPolyData) -> None:
-        if generation != self._generation or not self._alive():
+        if not self._current(generation, overlay_id):
             return
         self.scene.add_mask_surface(overlay_id, surface)
         self._surface_done(overlay_id)
 
     def _surface_error(self, generation: int, overlay_id: str, error: BaseException) -> None:
-        if generation != self._generation or not self._alive():
+        if not self._current(generation, overlay_id):
             return
         logger.error("3D surface of overlay %s failed: %s", overlay_id, error)
         self.surface_failed.emit(overlay_id, str(error))
         self._surface_done(overlay_id)
 
     def _surface_done(self, overlay_id: str) -> None:
+        self._tasks.pop(overlay_id, None)
+        self._task_generation.pop(overlay_id, None)
         self._pending.discard(overlay_id)
-        self.redraw()
+        self.schedule_redraw()  # surfaces arriving together share one render
         if not self._pending:
-            self._tasks.clear()
             self.surfaces_ready.emit()
 
-    def _cancel_surfaces(self) -> None:
-        self._generation += 1
-        for task in self._tasks:
+    def _cancel_surface(self, overlay_id: str) -> None:
+        task = self._tasks.pop(overlay_id, None)
+        if task is not None:
             task.cancel()
-        self._tasks.clear()
-        self._pending.clear()
+        self._task_generation.pop(overlay_id, None)
+        self._pending.discard(overlay_id)
+
+    def _cancel_surfaces(self) -> None:
+        for overlay_id in list(self._tasks):
+            self._cancel_surface(overlay_id)
 
     @property
     def surfaces_pending(self) -> bool:
@@ -193,8 +223,19 @@ class VolumeView(QWidget):
         self.scene.reset_camera()
         self.redraw()
 
+    def schedule_redraw(self) -> None:
+        """Redraw from the event loop (several requests before it runs share one render)."""
+        if not self._redraw_scheduled:
+            self._redraw_scheduled = True
+            QTimer.singleShot(0, self, self._scheduled_redraw)
+
+    def _scheduled_redraw(self) -> None:
+        if self._redraw_scheduled:
+            self.redraw()
+
     def redraw(self) -> None:
         """Redraw now (the first time also picks CPU or GPU rendering for this window)."""
+        self._redraw_scheduled = False
         if not self._alive() or not self.vtk_widget.isVisible():
             return
         self.render_window.Render()
