@@ -22,10 +22,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vqa-questions", type=int, default=6, help="VQA questions per image")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--out", type=Path, help="write the metrics JSON here")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: one per core)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate, print a table of the metrics, write JSON when asked."""
+    from training.trainer.threads import configure_cpu_threads
+
+    configure_cpu_threads(args.threads)  # before anything imports torch
     from training.evaluation import EvaluationSettings, evaluate_checkpoint
 
     settings = EvaluationSettings(

@@ -35,14 +35,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--init", type=Path, help="start from this model checkpoint instead of the recipe's 'init'"
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: one per core)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Train the stage; print where the model, the metrics and the plot went."""
+    from training.trainer.threads import configure_cpu_threads
+
+    configure_cpu_threads(args.threads)  # before anything imports torch
     from training.recipes import load_recipe
     from training.stages.build import build_task
     from training.stages.init_checkpoint import resolve_init
-    from training.trainer.loop import Trainer, make_accelerator
+    from training.trainer.loop import Trainer, TrainingInterrupted, make_accelerator
     from vividmed_viewer.core.errors import TrainingError
 
     recipe = load_recipe(args.config)
@@ -61,7 +65,15 @@ def run(args: argparse.Namespace) -> int:
         max_steps=args.max_steps,
         show_progress=not args.no_progress,
     )
-    result = trainer.run(resume=args.resume)
+    try:
+        result = trainer.run(resume=args.resume)
+    except TrainingInterrupted as interrupted:
+        where = interrupted.checkpoint or "no checkpoint yet"
+        print(
+            f"stage {args.stage} interrupted at step {interrupted.step} ({where}); "
+            f"continue with the same command plus --resume"
+        )
+        return 130
     if accelerator.is_main_process:
         print(
             f"stage {result.stage}: step {result.step}/{result.total_steps}, "

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# as `vividmed train` does: OpenMP threads that spin make torch crawl on a busy 2-core CPU
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import pytest
 
 from training.synthesis.phantom import PhantomCase, generate_phantom

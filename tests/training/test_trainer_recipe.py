@@ -79,6 +79,14 @@ def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
             },
             "micro_batch <= global_batch",
         ),
+        (
+            {
+                "model": "tiny",
+                "data": {"max_present_targets": 0},
+                "stages": {1: {"steps": 5, "lr": 1e-3}},
+            },
+            r"my\.yaml: data\.max_present_targets must be >= 1",
+        ),
     ],
 )
 def test_recipe_mistakes_are_named(data: dict, message: str) -> None:
@@ -92,3 +100,11 @@ def test_asking_for_an_absent_stage_names_the_recipe() -> None:
     )
     with pytest.raises(TrainingError, match=r"r\.yaml: the recipe has no stage 1 \(it has \[2\]\)"):
         recipe.stage(1)
+
+
+def test_demo_recipe_fits_a_small_cpu() -> None:
+    recipe = load_recipe("demo")
+    assert recipe.model_options == {"train_token_budget": 64, "eval_token_budget": 64}
+    assert recipe.data.phantom_options["in_plane"] == 128
+    assert max(recipe.data.phantom_options["slices"]) <= 64
+    assert recipe.data.max_present_targets <= 6 and recipe.lora.dropout == 0.0

@@ -34,14 +34,22 @@ def loss_on(task: Any, batch: dict[str, Any]) -> dict[str, float]:
     return {k: float(v) for k, v in output.items() if k.endswith("loss") and v is not None}
 
 
-@pytest.mark.parametrize(("stage", "steps", "lr"), [(0, 6, 3e-3), (1, 6, 3e-3), (2, 6, 3e-3), (3, 6, 3e-3)])
-def test_a_few_steps_lower_the_stage_loss(tmp_path: Path, stage: int, steps: int, lr: float) -> None:
+@pytest.mark.parametrize(
+    ("stage", "steps", "lr"), [(0, 6, 3e-3), (1, 6, 3e-3), (2, 6, 3e-3), (3, 6, 3e-3)]
+)
+def test_a_few_steps_lower_the_stage_loss(
+    tmp_path: Path, stage: int, steps: int, lr: float
+) -> None:
     recipe = small_recipe(tmp_path, steps, lr)
     task = build_task(stage, recipe, None, tmp_path)
     batch = task.collate([task.dataset[i] for i in range(len(task.dataset))])
     before = loss_on(task, batch)
-    frozen = {n: p.detach().clone() for n, p in task.model.named_parameters() if not p.requires_grad}
-    result = Trainer(task, recipe, tmp_path / f"stage{stage}", make_accelerator("cpu"), show_progress=False).run()
+    frozen = {
+        n: p.detach().clone() for n, p in task.model.named_parameters() if not p.requires_grad
+    }
+    result = Trainer(
+        task, recipe, tmp_path / f"stage{stage}", make_accelerator("cpu"), show_progress=False
+    ).run()
     after = loss_on(task, batch)
     assert result.step == steps
     assert after["loss"] < before["loss"], (before, after)

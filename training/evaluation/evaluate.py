@@ -112,7 +112,7 @@ def evaluate_image(
     from training.metrics import dice
     from vividmed_viewer.core.conversation import Conversation
 
-    labelled = labelled_case_from_phantom(case, kind)  # type: ignore[arg-type]
+    labelled = labelled_case_from_phantom(case, kind)
     volume = labelled.image
     report = pipeline.generate_report(
         volume, question=_grounded_report_question(volume), max_new_tokens=settings.max_new_tokens

@@ -37,7 +37,9 @@ class DataSettings:
 
     ``train_cases`` phantom seeds from the start of the train split are used (each gives a
     CT and a DRR sample) starting ``first_case`` seeds into ``split`` (the test split is
-    refused); ``phantom_options`` are ``PhantomConfig`` fields.
+    refused); ``phantom_options`` are ``PhantomConfig`` fields. ``max_present_targets`` and
+    ``max_absent_targets`` cap the grounded targets of one stage-0/1 sample (each costs a
+    mask or box prediction on the model grid).
     """
 
     split: str = "train"
@@ -49,6 +51,8 @@ class DataSettings:
     cache_dir: str | None = None
     num_workers: int = 0
     phantom_options: dict[str, Any] = field(default_factory=dict)
+    max_present_targets: int = 12
+    max_absent_targets: int = 4
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,10 @@ def recipe_from_dict(data: dict[str, Any], source: Path | None = None) -> Recipe
     )
     if recipe.data.train_cases < 1 or not 0.0 <= recipe.data.fraction_2d <= 1.0:
         raise TrainingError(f"{where}: data.train_cases must be >= 1 and fraction_2d in [0, 1]")
+    if recipe.data.max_present_targets < 1 or recipe.data.max_absent_targets < 0:
+        raise TrainingError(
+            f"{where}: data.max_present_targets must be >= 1 and max_absent_targets >= 0"
+        )
     if recipe.checkpoint_every < 1 or recipe.log_every < 1:
         raise TrainingError(f"{where}: checkpoint_every and log_every must be at least 1")
     return recipe

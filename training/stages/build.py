@@ -27,7 +27,7 @@ def build_model(recipe: Recipe, init_dir: Path | None) -> tuple[Any, Any, Any]:
 
     if init_dir is not None:
         model = load_model(init_dir)
-        tokenizer, ids = load_checkpoint_tokenizer(init_dir, model.config)
+        tokenizer, ids = load_checkpoint_tokenizer(init_dir, model.vividmed_config)
         logger.info("starting from %s", init_dir)
         return model, tokenizer, ids
     try:
@@ -97,6 +97,17 @@ def _export_alignment(
     save_file(projection, str(directory / "alignment_prompts.safetensors"))
 
 
+def init_fingerprint(init_dir: Path | None) -> str:
+    """Which model a stage started from: folder, size and time of its weights ("" = fresh)."""
+    if init_dir is None:
+        return ""
+    weights = init_dir / "model.safetensors"
+    if not weights.exists():
+        return str(init_dir)
+    status = weights.stat()
+    return f"{init_dir.resolve()} ({status.st_size} bytes, modified {status.st_mtime_ns})"
+
+
 def build_task(stage: int, recipe: Recipe, init_dir: Path | None, output: Path) -> TrainingTask:
     """Everything the trainer needs for ``stage``."""
     from model.text import VividMedCollator
@@ -130,6 +141,7 @@ def build_task(stage: int, recipe: Recipe, init_dir: Path | None, output: Path) 
                 model, tokenizer, processor, trained, directory, recipe
             ),
             description=spec.name,
+            extras={"init": init_fingerprint(init_dir)},
         )
     encode = functools.partial(
         encode_conversation_sample,
@@ -149,4 +161,5 @@ def build_task(stage: int, recipe: Recipe, init_dir: Path | None, output: Path) 
             trained, tokenizer, processor, directory, recipe, stage
         ),
         description=spec.name,
+        extras={"init": init_fingerprint(init_dir)},
     )

@@ -92,7 +92,8 @@ def save_case(case: Any, path: Path) -> None:
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
-    np.savez_compressed(temporary, **arrays)
+    save_arrays: Any = np.savez_compressed  # numpy's stub mistypes **arrays
+    save_arrays(temporary, **arrays)
     temporary.replace(path)
 
 

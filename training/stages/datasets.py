@@ -66,6 +66,8 @@ class StageDataset(torch.utils.data.Dataset[Any]):
         self.stage = stage
         self.seed = recipe.seed
         self.fraction_2d = recipe.data.fraction_2d
+        self.max_present = recipe.data.max_present_targets
+        self.max_absent = recipe.data.max_absent_targets
         self.processor = processor
         self.taxonomy = taxonomy
         self.encode = encode
@@ -115,14 +117,18 @@ class StageDataset(torch.utils.data.Dataset[Any]):
         if self.stage == 0:
             return self.alignment_sample(case, rng)
         assert self.encode is not None
-        conversation = build_conversation(self.stage, case, rng, self.taxonomy)
+        conversation = build_conversation(
+            self.stage, case, rng, self.taxonomy, self.max_present, self.max_absent
+        )
         return self.encode(conversation)
 
     def alignment_sample(self, case: Any, rng: np.random.Generator) -> AlignmentSample:
         """Stage 0: the image on the model grid with masks and boxes of chosen targets."""
         processed = self.processor.preprocess(case.image)
         transform = processed.transform
-        mask_names, box_names = alignment_targets(case, rng, self.taxonomy)
+        mask_names, box_names = alignment_targets(
+            case, rng, self.taxonomy, self.max_present, self.max_absent
+        )
         padded = tuple(transform.padded_shape)
         masks = [
             model_mask(np.asarray(case.masks[n]), transform, negative=False)

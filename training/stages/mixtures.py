@@ -14,7 +14,14 @@ from vividmed_viewer.core.errors import TrainingError
 from vividmed_viewer.core.taxonomy import Taxonomy
 
 
-def build_conversation(stage: int, case: Any, rng: np.random.Generator, taxonomy: Taxonomy) -> Any:
+def build_conversation(
+    stage: int,
+    case: Any,
+    rng: np.random.Generator,
+    taxonomy: Taxonomy,
+    max_present: int = 12,
+    max_absent: int = 4,
+) -> Any:
     """A ``ConversationSample`` for stage 1, 2 or 3 from a ``LabelledCase``.
 
     - 1: anatomy presence (with negative phrases) 50 %, abnormality presence 25 %,
@@ -22,6 +29,8 @@ def build_conversation(stage: int, case: Any, rng: np.random.Generator, taxonomy
     - 2: plain report 50 %, VQA turns 50 % (always ``<ngrd>``); images without a report
       get VQA.
     - 3: grounded report; images without a report get the stage-1 presence question.
+
+    Presence questions name at most ``max_present`` present and ``max_absent`` absent targets.
     """
     from training.data.stage1 import build_detection_sample, build_presence_sample
     from training.data.stage2 import build_report_sample, build_vqa_sample
@@ -30,9 +39,25 @@ def build_conversation(stage: int, case: Any, rng: np.random.Generator, taxonomy
     draw = float(rng.random())
     if stage == 1:
         if draw < 0.5 or not case.boxes:
-            return build_presence_sample(case, rng, TargetCategory.ANATOMY, taxonomy, True)
+            return build_presence_sample(
+                case,
+                rng,
+                TargetCategory.ANATOMY,
+                taxonomy,
+                True,
+                max_present=max_present,
+                max_absent=max_absent,
+            )
         if draw < 0.75:
-            return build_presence_sample(case, rng, TargetCategory.ABNORMALITY, taxonomy, True)
+            return build_presence_sample(
+                case,
+                rng,
+                TargetCategory.ABNORMALITY,
+                taxonomy,
+                True,
+                max_present=max_present,
+                max_absent=max_absent,
+            )
         return build_detection_sample(case, rng, taxonomy)
     if stage == 2:
         if draw < 0.5 and case.report:
@@ -41,7 +66,15 @@ def build_conversation(stage: int, case: Any, rng: np.random.Generator, taxonomy
     if stage == 3:
         if case.report:
             return build_grounded_report_sample(case, rng)
-        return build_presence_sample(case, rng, TargetCategory.ANATOMY, taxonomy, True)
+        return build_presence_sample(
+            case,
+            rng,
+            TargetCategory.ANATOMY,
+            taxonomy,
+            True,
+            max_present=max_present,
+            max_absent=max_absent,
+        )
     raise TrainingError(f"stage {stage} has no conversations (stage 0 uses target prompts)")
 
 

@@ -29,7 +29,13 @@ def _box_of_mask(mask: np.ndarray) -> list[Box]:
     points = np.argwhere(mask > 0)
     if not len(points):
         return []
-    return [Box(tuple(float(v) for v in points.min(0)), tuple(float(v) for v in points.max(0)))]
+    low, high = points.min(0), points.max(0)
+    return [
+        Box(
+            (float(low[0]), float(low[1]), float(low[2])),
+            (float(high[0]), float(high[1]), float(high[2])),
+        )
+    ]
 
 
 def _mask_of_boxes(boxes: list[Box], shape: tuple[int, int, int]) -> np.ndarray:

@@ -61,7 +61,9 @@ def ensure_lora(model: Any, recipe: Recipe) -> None:
                 wanted.alpha,
             )
         return
-    apply_lora(model, r=wanted.r, alpha=wanted.alpha, dropout=wanted.dropout, use_rslora=True)
+    # peft takes a float alpha; model.modeling.lora annotates it as int
+    alpha: Any = wanted.alpha
+    apply_lora(model, r=wanted.r, alpha=alpha, dropout=wanted.dropout, use_rslora=True)
 
 
 def _row_mask_hook(rows: list[int], size: int) -> Any:

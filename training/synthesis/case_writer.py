@@ -39,6 +39,7 @@ def write_case(
             series_description="synthetic PA chest radiograph",
             patient_name=name,
             patient_id=f"PHANTOM{case.seed}",
+            patient_geometry=True,
         )
         images = {"ct": "ct", "drr": "drr.dcm"}
     else:

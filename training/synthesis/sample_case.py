@@ -39,6 +39,7 @@ def write_sample_case(folder: str | Path = SAMPLES_DIR) -> list[Path]:
             series_description="synthetic PA chest radiograph",
             patient_name=f"phantom {case.seed}",
             patient_id=f"PHANTOM{case.seed}",
+            patient_geometry=True,
         ),
     ]
     for kind in ("ct", "drr"):

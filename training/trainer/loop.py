@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import torch
 
 from training.recipes import Recipe
+from training.trainer.accelerator import make_accelerator
 from training.trainer.checkpoints import (
     checkpoint_path,
     last_checkpoint,
@@ -21,6 +23,7 @@ from training.trainer.checkpoints import (
     read_checkpoint,
     write_checkpoint,
 )
+from training.trainer.interrupts import TrainingInterrupted, interrupt_deferred
 from training.trainer.metrics_log import MetricsLog
 from training.trainer.optim import build_optimizer, build_scheduler
 from training.trainer.sampling import BatchLayout, ResumableSampler
@@ -31,6 +34,16 @@ from vividmed_viewer.core.errors import TrainingError
 logger = logging.getLogger(__name__)
 
 LOSS_NAMES = ("loss", "lm_loss", "mask_loss", "box_loss")
+__all__ = ["Trainer", "TrainingInterrupted", "TrainingResult", "make_accelerator"]
+
+
+@dataclass
+class StepResult:
+    """Mean losses, learning rate and gradient norm of one optimizer step."""
+
+    losses: dict[str, float]
+    lr: float
+    grad_norm: float
 
 
 @dataclass
@@ -48,24 +61,13 @@ class TrainingResult:
     plot_path: Path | None
 
 
-def make_accelerator(device: str) -> Any:
-    """An ``accelerate.Accelerator``: bf16 on CUDA, fp32 on CPU; ``device`` is auto, cpu or cuda."""
-    from accelerate import Accelerator
-    from accelerate.utils import DistributedDataParallelKwargs
-
-    if device not in ("auto", "cpu", "cuda"):
-        raise TrainingError(f"unknown device '{device}' (choose auto, cpu or cuda)")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise TrainingError("--device cuda was asked for but torch sees no CUDA GPU")
-    use_cpu = device == "cpu" or not torch.cuda.is_available()
-    bf16 = not use_cpu and torch.cuda.is_bf16_supported()
-    # a micro-batch may use only one of the two localization heads: DDP must allow that
-    ddp = DistributedDataParallelKwargs(find_unused_parameters=True)
-    return Accelerator(cpu=use_cpu, mixed_precision="bf16" if bf16 else "no", kwargs_handlers=[ddp])
-
-
 class Trainer:
-    """Runs one stage's schedule from its recipe; resumable from the last checkpoint."""
+    """Runs one stage's schedule from its recipe; resumable from the last checkpoint.
+
+    Ctrl-C between optimizer steps writes a checkpoint of the last finished step (with the
+    random state at the start of the unfinished one) and raises ``TrainingInterrupted``, so
+    ``--resume`` continues exactly where it stopped.
+    """
 
     def __init__(
         self,
@@ -109,6 +111,7 @@ class Trainer:
             total_steps=self.total_steps,
             global_batch=self.layout.effective_batch,
             recipe=self.recipe.name,
+            init=str(task.extras.get("init", "")),
         )
         rng: dict[str, Any] | None = None
         if resume:
@@ -126,7 +129,16 @@ class Trainer:
             load_trainable_state(model, found / "trainable.safetensors")
             optimizer.load_state_dict(loaded.optimizer)
             scheduler.load_state_dict(loaded.scheduler)
+            if loaded.state.init != state.init:
+                logger.warning(
+                    "%s was trained from %s but this run starts from %s: the frozen parts "
+                    "differ from the ones the checkpoint was made with",
+                    found,
+                    loaded.state.init or "a fresh model",
+                    state.init or "a fresh model",
+                )
             state = loaded.state
+            state.init = str(task.extras.get("init", ""))
             state.total_steps = self.total_steps
             rng = loaded.rng
             logger.info("resuming stage %d from %s (step %d)", task.stage, found, state.step)
@@ -198,12 +210,9 @@ class Trainer:
         state: TrainerState,
         log: MetricsLog | None,
     ) -> tuple[float | None, float]:
-        from accelerate.utils import send_to_device
         from tqdm.auto import tqdm
 
         accelerator = self.accelerator
-        accumulation = self.layout.accumulation_steps
-        parameters = [p for p in model.parameters() if p.requires_grad]
         batches = iter(loader)
         progress = tqdm(
             total=self.stop_step,
@@ -214,43 +223,27 @@ class Trainer:
         )
         first_loss: float | None = None
         loop_started = started = window_start = time.perf_counter()
-        start_step = state.step
+        start_step = saved_step = state.step
         while state.step < self.stop_step:
-            model.train()
-            sums = dict.fromkeys(LOSS_NAMES, 0.0)
-            counts = dict.fromkeys(LOSS_NAMES, 0)
-            for micro in range(accumulation):
-                batch = send_to_device(next(batches), accelerator.device)
-                sync = micro == accumulation - 1
-                with nullcontext() if sync else accelerator.no_sync(model):
-                    output = model(**batch)
-                    loss = _get(output, "loss")
-                    if loss is None:
-                        raise TrainingError(f"stage {self.task.stage}: the model returned no loss")
-                    accelerator.backward(loss / accumulation)
-                for name in LOSS_NAMES:
-                    value = _get(output, name)
-                    if value is not None:
-                        sums[name] += float(value.detach())
-                        counts[name] += 1
-            mean = {n: sums[n] / counts[n] for n in LOSS_NAMES if counts[n]}
-            mean = {n: _reduce_mean(accelerator, v) for n, v in mean.items()}
-            if not math.isfinite(mean["loss"]):
-                raise TrainingError(
-                    f"stage {self.task.stage}: the loss became {mean['loss']} at step {state.step + 1}; "
-                    "lower the learning rate or check the data"
+            step_rng = capture_rng_state()
+            try:
+                with interrupt_deferred() as pending:
+                    result = self._step(model, optimizer, scheduler, batches, state, pending)
+            except KeyboardInterrupt:
+                progress.close()
+                state.elapsed_s += time.perf_counter() - started
+                raise self._interrupted(
+                    model, optimizer, scheduler, state, step_rng, saved_step
+                ) from None
+            if any(pending):  # Ctrl-C came during the weight update: the step is finished
+                progress.close()
+                state.elapsed_s += time.perf_counter() - started
+                raise self._interrupted(
+                    model, optimizer, scheduler, state, capture_rng_state(), saved_step
                 )
-            grad_norm = accelerator.clip_grad_norm_(parameters, self.recipe.optimizer.grad_clip)
-            learning_rate = scheduler.get_last_lr()[0]
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            state.step += 1
-            state.samples_seen += self.layout.effective_batch
-            state.last_loss = mean["loss"]
-            first_loss = mean["loss"] if first_loss is None else first_loss
+            first_loss = result.losses["loss"] if first_loss is None else first_loss
             progress.update(1)
-            progress.set_postfix(loss=f"{mean['loss']:.4f}", lr=f"{learning_rate:.2e}")
+            progress.set_postfix(loss=f"{result.losses['loss']:.4f}", lr=f"{result.lr:.2e}")
             now = time.perf_counter()
             if log is not None and (
                 state.step % self.recipe.log_every == 0 or state.step == self.stop_step
@@ -258,10 +251,10 @@ class Trainer:
                 steps_in_window = state.step % self.recipe.log_every or self.recipe.log_every
                 log.log(
                     state.step,
-                    mean
+                    result.losses
                     | {
-                        "lr": learning_rate,
-                        "grad_norm": float(grad_norm) if grad_norm is not None else math.nan,
+                        "lr": result.lr,
+                        "grad_norm": result.grad_norm,
                         "steps_per_s": steps_in_window / max(now - window_start, 1e-9),
                         "elapsed_s": state.elapsed_s + now - started,
                     },
@@ -271,11 +264,84 @@ class Trainer:
                 state.elapsed_s += now - started
                 started = now
                 self._checkpoint(model, optimizer, scheduler, state)
+                saved_step = state.step
         progress.close()
         ended = time.perf_counter()
         state.elapsed_s += ended - started
         done = state.step - start_step
         return first_loss, done / max(ended - loop_started, 1e-9)
+
+    def _step(
+        self,
+        model: torch.nn.Module,
+        optimizer: Any,
+        scheduler: torch.optim.lr_scheduler.LRScheduler,
+        batches: Iterator[Any],
+        state: TrainerState,
+        deferred: list[bool],
+    ) -> StepResult:
+        """One optimizer step over all micro-batches of the global batch.
+
+        Ctrl-C interrupts the micro-batches; during the weight update it is only noted in
+        ``deferred`` (weights and counters change together).
+        """
+        from accelerate.utils import send_to_device
+
+        accelerator = self.accelerator
+        accumulation = self.layout.accumulation_steps
+        model.train()
+        sums = dict.fromkeys(LOSS_NAMES, 0.0)
+        counts = dict.fromkeys(LOSS_NAMES, 0)
+        for micro in range(accumulation):
+            batch = send_to_device(next(batches), accelerator.device)
+            sync = micro == accumulation - 1
+            with nullcontext() if sync else accelerator.no_sync(model):
+                output = model(**batch)
+                loss = _get(output, "loss")
+                if loss is None:
+                    raise TrainingError(f"stage {self.task.stage}: the model returned no loss")
+                accelerator.backward(loss / accumulation)
+            for name in LOSS_NAMES:
+                value = _get(output, name)
+                if value is not None:
+                    sums[name] += float(value.detach())
+                    counts[name] += 1
+        mean = {n: sums[n] / counts[n] for n in LOSS_NAMES if counts[n]}
+        mean = {n: _reduce_mean(accelerator, v) for n, v in mean.items()}
+        if not math.isfinite(mean["loss"]):
+            raise TrainingError(
+                f"stage {self.task.stage}: the loss became {mean['loss']} at step "
+                f"{state.step + 1}; lower the learning rate or check the data"
+            )
+        parameters = [p for p in model.parameters() if p.requires_grad]
+        grad_norm = accelerator.clip_grad_norm_(parameters, self.recipe.optimizer.grad_clip)
+        learning_rate = float(scheduler.get_last_lr()[0])
+        deferred.append(False)  # from here on Ctrl-C waits for the update to finish
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        state.step += 1
+        state.samples_seen += self.layout.effective_batch
+        state.last_loss = mean["loss"]
+        return StepResult(
+            mean, learning_rate, float(grad_norm) if grad_norm is not None else math.nan
+        )
+
+    def _interrupted(
+        self,
+        model: torch.nn.Module,
+        optimizer: Any,
+        scheduler: torch.optim.lr_scheduler.LRScheduler,
+        state: TrainerState,
+        step_rng: dict[str, Any],
+        saved_step: int,
+    ) -> TrainingInterrupted:
+        """Checkpoint the last finished step after Ctrl-C (unless it is saved already)."""
+        if state.step == saved_step:
+            return TrainingInterrupted(state.step, last_checkpoint(self.stage_dir))
+        optimizer.zero_grad(set_to_none=True)
+        directory = self._checkpoint(model, optimizer, scheduler, state, step_rng)
+        return TrainingInterrupted(state.step, directory)
 
     def _checkpoint(
         self,
@@ -283,7 +349,9 @@ class Trainer:
         optimizer: Any,
         scheduler: torch.optim.lr_scheduler.LRScheduler,
         state: TrainerState,
-    ) -> None:
+        rng: dict[str, Any] | None = None,
+    ) -> Path:
+        """Write a checkpoint of ``state.step``; ``rng`` defaults to the current random state."""
         accelerator = self.accelerator
         directory = checkpoint_path(self.stage_dir, state.step)
         accelerator.wait_for_everyone()
@@ -293,13 +361,14 @@ class Trainer:
             optimizer,
             scheduler,
             state,
-            capture_rng_state(),
+            capture_rng_state() if rng is None else rng,
             rank=accelerator.process_index,
         )
         accelerator.wait_for_everyone()
         if accelerator.is_main_process:
             prune_checkpoints(self.stage_dir, self.recipe.keep_checkpoints)
             logger.info("checkpoint %s", directory)
+        return directory
 
 
 def _get(output: Any, name: str) -> torch.Tensor | None:

@@ -44,7 +44,7 @@ def build_optimizer(
     """AdamW(β1, β2, ε) at the stage's peak learning rate."""
     groups = parameter_groups(named_parameters, settings.weight_decay)
     return torch.optim.AdamW(
-        groups,  # type: ignore[arg-type]
+        groups,
         lr=stage.lr,
         betas=(settings.beta1, settings.beta2),
         eps=settings.eps,

@@ -6,7 +6,7 @@ import json
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -26,6 +26,7 @@ class TrainerState:
     recipe: str = ""
     elapsed_s: float = 0.0
     last_loss: float | None = None
+    init: str = ""
 
     def save(self, path: Path) -> None:
         """Write the counters to ``path`` as JSON."""
@@ -43,7 +44,7 @@ class TrainerState:
 
 def capture_rng_state() -> dict[str, Any]:
     """The random states of torch (CPU and every CUDA device), numpy and ``random``."""
-    numpy_state = np.random.get_state()
+    numpy_state = cast(tuple[Any, ...], np.random.get_state(legacy=True))
     return {
         "torch": torch.get_rng_state(),
         "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
