@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import SimpleITK
-from conftest import MARKER_INDEX, MARKER_VALUE, WrittenSeries, phantom_volume, write
+from conftest import MARKER_INDEX, MARKER_VALUE, OBLIQUE, WrittenSeries, phantom_volume, write
 
 from vividmed_viewer.core import SeriesKind
 from vividmed_viewer.io import (
@@ -138,7 +138,6 @@ def test_uneven_spacing_warns(tmp_path: Path) -> None:
 
 
 def test_two_orientations_in_one_series_are_split(tmp_path: Path) -> None:
-    from conftest import OBLIQUE
     from pydicom.uid import generate_uid
 
     uid, study = generate_uid(), generate_uid()
