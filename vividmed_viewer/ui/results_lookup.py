@@ -46,13 +46,15 @@ def _is_report_candidate(path: Path) -> bool:
 
 
 def find_result_report(results_dir: Path, image_path: Path) -> Path | None:
-    """``DIR/<stem>.json``, else the first JSON report whose ``image_reference`` names the image.
+    """``DIR/<stem>.json`` or ``DIR/report_<stem>.json``, else the first JSON report whose
+    ``image_reference`` names the image.
 
     Reports inside incomplete bundles (no ``DONE``) are never picked.
     """
-    candidate = results_dir / f"{image_stem(image_path)}.json"
-    if candidate.is_file():
-        return candidate
+    stem = image_stem(image_path)
+    for candidate in (results_dir / f"{stem}.json", results_dir / f"report_{stem}.json"):
+        if candidate.is_file():
+            return candidate
     wanted = {str(image_path), str(image_path.resolve()), image_path.name}
     for report_path in sorted(results_dir.glob("**/*.json")):
         if not _is_report_candidate(report_path):

@@ -75,6 +75,8 @@ def test_results_folder_lookup(tmp_path: Path, sample_case: Case) -> None:
     assert image_stem(Path("/x/case 1.nii.gz")) == "case 1"
     report.save(tmp_path / "chest.json")
     assert find_result_report(tmp_path, Path("/data/chest.dcm")) == tmp_path / "chest.json"
+    report.save(tmp_path / "report_film.json")
+    assert find_result_report(tmp_path, Path("/data/film.dcm")) == tmp_path / "report_film.json"
     other = tmp_path / "nested"
     other.mkdir()
     data = report.to_dict()
