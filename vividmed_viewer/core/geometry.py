@@ -122,12 +122,19 @@ class GridGeometry:
         )
 
     def same_grid(self, other: GridGeometry, tolerance: float = 1e-4) -> bool:
-        """Whether two geometries describe the same voxels."""
+        """Whether two geometries put the same voxel centres at the same patient positions.
+
+        With one slice the slice axis's spacing and direction place no voxel, so they are
+        not compared (a radiograph's nominal slice spacing differs between writers).
+        """
+        first_axis = 1 if self.shape[0] == 1 else 0
         return (
             self.shape == other.shape
-            and np.allclose(self.spacing, other.spacing, atol=tolerance)
+            and np.allclose(self.spacing[first_axis:], other.spacing[first_axis:], atol=tolerance)
             and np.allclose(self.origin, other.origin, atol=tolerance)
-            and np.allclose(self.direction, other.direction, atol=tolerance)
+            and np.allclose(
+                self.direction[:, first_axis:], other.direction[:, first_axis:], atol=tolerance
+            )
         )
 
 

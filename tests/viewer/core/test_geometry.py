@@ -56,3 +56,13 @@ def test_invalid_geometry_is_rejected_with_reason(kwargs: dict, message: str) ->
 def test_geometry_json_round_trip() -> None:
     geometry = GridGeometry((3, 4, 5), spacing=(1.0, 2.0, 3.0), origin=(1, 2, 3))
     assert GridGeometry.from_dict(geometry.to_dict()).same_grid(geometry)
+
+
+def test_same_grid_ignores_the_slice_axis_of_a_single_slice() -> None:
+    film = GridGeometry((1, 4, 5), (1.0, 0.5, 0.5))
+    thick = GridGeometry((1, 4, 5), (2.4, 0.5, 0.5))
+    assert film.same_grid(thick)
+    assert not film.same_grid(GridGeometry((1, 4, 5), (1.0, 0.5, 0.6)))
+    assert not film.same_grid(GridGeometry((1, 4, 5), (1.0, 0.5, 0.5), origin=(0, 0, 1)))
+    stack = GridGeometry((2, 4, 5), (1.0, 0.5, 0.5))
+    assert not stack.same_grid(GridGeometry((2, 4, 5), (2.4, 0.5, 0.5)))
