@@ -1,11 +1,16 @@
 """Checkpoints: config.json + model.safetensors (+ tokenizer files), never pickles.
 
 A checkpoint of a model whose config names a ``backbone`` holds only the trained parts by
-default: every tensor outside the language model, plus the language model's token
-embeddings, output head and LoRA adapters. Loading builds the model from config.json,
+default: every tensor outside the language model, plus the added tokens' rows
+(``added_rows``, n × h, shared by a tied output head), an untied output head and the LoRA
+adapters; never the backbone's token table. Loading builds the model from config.json,
 loads the backbone's own weights (new token rows start at the mean embedding), applies
 LoRA when the config has it, then loads the checkpoint tensors, checking every name and
 shape.
+
+``storage_dtype`` (e.g. ``torch.bfloat16``) stores the floating parameters at half size
+(buffers keep their dtype); they are converted back to the model's dtype on load
+(recorded in the metadata as ``dtype``).
 """
 
 from __future__ import annotations
@@ -20,24 +25,38 @@ import torch
 from model.backbone import load_backbone_state, resolve_backbone
 from model.config import VividMedConfig
 from model.modeling import VividMedForCausalLM
+from model.modeling.token_rows import ADDED_ROWS, head_is_tied, sync_added_rows
 from vividmed_viewer.core.errors import CheckpointError
 
 LOG = logging.getLogger(__name__)
 
 WEIGHTS_NAME = "model.safetensors"
 CONFIG_NAME = "config.json"
-TRAINED_LANGUAGE_PARTS = ("embed_tokens", "lm_head", "lora_")
+TRAINED_LANGUAGE_PARTS = (ADDED_ROWS, "lora_")
+UNTIED_HEAD = "lm_head.weight"
 
 
-def is_trained_part(name: str) -> bool:
-    """Whether a parameter belongs in a parts-only checkpoint."""
+def is_trained_part(name: str, tied_head: bool = True) -> bool:
+    """Whether a parameter belongs in a parts-only checkpoint.
+
+    The backbone's token table is never saved; its output head only when it is not tied.
+    """
     if not name.startswith("language_model."):
+        return True
+    if not tied_head and name.endswith(UNTIED_HEAD):
         return True
     return any(part in name for part in TRAINED_LANGUAGE_PARTS)
 
 
-def _unique_state(model: torch.nn.Module, keep: Any) -> dict[str, torch.Tensor]:
-    """State dict without tied duplicates (safetensors refuses shared storage)."""
+def _unique_state(
+    model: torch.nn.Module, keep: Any, storage_dtype: torch.dtype | None = None
+) -> dict[str, torch.Tensor]:
+    """State dict without tied duplicates (safetensors refuses shared storage).
+
+    With ``storage_dtype``, parameters are stored in it; buffers (fixed random Fourier
+    features and the like) keep their dtype.
+    """
+    parameters = {name for name, _ in model.named_parameters(remove_duplicate=False)}
     seen: set[int] = set()
     state: dict[str, torch.Tensor] = {}
     for name, tensor in model.state_dict().items():
@@ -47,7 +66,10 @@ def _unique_state(model: torch.nn.Module, keep: Any) -> dict[str, torch.Tensor]:
         if pointer in seen:
             continue
         seen.add(pointer)
-        state[name] = tensor.detach().contiguous().cpu()
+        tensor = tensor.detach()
+        if storage_dtype is not None and name in parameters and tensor.is_floating_point():
+            tensor = tensor.to(storage_dtype)
+        state[name] = tensor.contiguous().cpu()
     return state
 
 
@@ -56,10 +78,12 @@ def save_checkpoint(
     directory: str | Path,
     tokenizer: Any = None,
     language_model: str = "auto",
+    storage_dtype: torch.dtype | None = None,
 ) -> Path:
     """Write the checkpoint; ``language_model`` is ``"trained"``, ``"full"`` or ``"auto"``.
 
     ``auto`` saves only the trained parts when the config names a backbone, else everything.
+    ``storage_dtype`` (``None``: as in the model) is the dtype of the stored parameters.
     """
     from safetensors.torch import save_file
 
@@ -73,10 +97,14 @@ def save_checkpoint(
         raise CheckpointError(
             f"{directory}: a parts-only checkpoint needs a config that names its backbone"
         )
-    keep = is_trained_part if mode == "trained" else (lambda _name: True)
-    state = _unique_state(model, keep)
+    tied = head_is_tied(model.language_model)
+    keep = (lambda name: is_trained_part(name, tied)) if mode == "trained" else (lambda _: True)
+    state = _unique_state(model, keep, storage_dtype)
     config.save_pretrained(str(directory))
-    save_file(state, str(directory / WEIGHTS_NAME), metadata={"format": "pt", "parts": mode})
+    metadata = {"format": "pt", "parts": mode}
+    if storage_dtype is not None:
+        metadata["dtype"] = str(storage_dtype).removeprefix("torch.")
+    save_file(state, str(directory / WEIGHTS_NAME), metadata=metadata)
     if tokenizer is not None:
         tokenizer.save_pretrained(str(directory))
     LOG.info("saved %d tensors (%s) to %s", len(state), mode, directory)
@@ -119,6 +147,7 @@ def load_backbone_weights(model: VividMedForCausalLM) -> None:
                     f"but the model expects {list(target.shape)}"
                 )
     model.language_model.tie_weights()
+    sync_added_rows(model.language_model)
 
 
 def build_model(config: VividMedConfig, load_backbone: bool = True) -> VividMedForCausalLM:
@@ -170,9 +199,19 @@ def load_state_into(
                 f"{source}: tensor '{name}' has shape {list(tensor.shape)} in the checkpoint "
                 f"but {list(own[name].shape)} in the model built from its config.json"
             )
+    # A checkpoint written before the tags had their own rows holds the whole token table.
+    legacy_rows = not any(name.endswith(ADDED_ROWS) for name in state) and any(
+        name.endswith("embed_tokens.weight") for name in state
+    )
     if complete:
         present = {own[name].data_ptr() for name in state}
-        missing = [n for n, t in own.items() if n not in state and t.data_ptr() not in present]
+        missing = [
+            n
+            for n, t in own.items()
+            if n not in state
+            and t.data_ptr() not in present
+            and not (legacy_rows and n.endswith(ADDED_ROWS))
+        ]
         if missing:
             raise CheckpointError(
                 f"{source}: {len(missing)} tensors are missing, e.g. {missing[:3]}"
@@ -180,6 +219,8 @@ def load_state_into(
     with torch.no_grad():
         for name, tensor in state.items():
             own[name].copy_(tensor)
+    if legacy_rows:
+        sync_added_rows(model.language_model)
 
 
 def load_model(

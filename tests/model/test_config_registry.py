@@ -6,13 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from lm_fixtures import fixture_tiny_config  # noqa: F401
 from transformers import PreTrainedConfig
 
 from model.config import VividMedConfig
+from model.localization import InstanceLocalizer, SemanticLocalizer
 from model.parts_config import localization_preset, vision_preset
 from model.registry import available_configs, get_config
 from model.text import SPECIAL_TOKENS, TokenIds
+from model.vision import VisionEncoder
 from vividmed_viewer.core import ModelError
 
 
@@ -88,3 +91,24 @@ def test_missing_token_id_explains_how_to_add_them(tiny_config: VividMedConfig) 
         config.token_id("<p>")
     with pytest.raises(ModelError, match="lacks token ids"):
         TokenIds.from_config({})
+
+
+def _parameters(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def test_demo_image_parts_are_small_and_the_base_parts_unchanged() -> None:
+    demo_vision = _parameters(VisionEncoder(vision_preset("demo")))
+    demo_semantic = _parameters(SemanticLocalizer(localization_preset("demo")))
+    demo_instance = _parameters(InstanceLocalizer(localization_preset("demo")))
+    assert 4_000_000 < demo_vision < 5_000_000
+    assert 1_500_000 < demo_instance < demo_semantic < 2_500_000
+    # two bytes each (bf16 export): the demo's image parts fit well under the 25 MB rule
+    assert 2 * (demo_vision + demo_semantic + demo_instance) < 17_000_000
+    assert localization_preset("demo").prompt_dim == 128
+    # the `base` config keeps the sizes it had (384-d × 6 vision, 256-d × 4 localizers)
+    small = vision_preset("small")
+    assert (small.hidden_size, small.depth, small.position_grid) == (384, 6, (8, 32, 32))
+    assert _parameters(VisionEncoder(small)) == 18_513_024
+    small_localization = localization_preset("small")
+    assert (small_localization.hidden_size, small_localization.prompt_dim) == (256, 256)

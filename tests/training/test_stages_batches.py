@@ -122,7 +122,7 @@ def test_trainable_parameter_sets_follow_the_stage_table(tmp_path: Path) -> None
         "instance.",
         "vg_proj.",
         "projector.",
-        "language_model.model.embed_tokens",
+        "language_model.model.embed_tokens.added_rows",
     ):
         assert any(n.startswith(part) for n in stage1), part
     assert any("lora_A" in n for n in stage1) and any("lora_B" in n for n in stage1)
@@ -144,11 +144,37 @@ def test_untied_embedding_trains_only_the_new_token_rows(tmp_path: Path) -> None
     torch.manual_seed(0)
     model = build_model(config)
     configure_trainable(model, stage_spec(1), tiny_recipe(tmp_path))
-    embedding = model.language_model.get_input_embeddings().weight
-    head = model.language_model.get_output_embeddings().weight
-    assert embedding is not head and embedding.requires_grad and head.requires_grad
-    (embedding.sum() * 3.0).backward()
+    embedding = model.language_model.get_input_embeddings()
+    head = model.language_model.get_output_embeddings()
+    assert embedding.weight is not head.weight
+    assert not embedding.weight.requires_grad and head.weight.requires_grad
     rows = new_token_ids(model)
-    assert len(rows) == 8
-    changed = (embedding.grad.abs().sum(dim=1) > 0).nonzero().flatten().tolist()
-    assert changed == rows
+    assert len(rows) == 8 and embedding.added_rows.shape == (8, embedding.weight.shape[1])
+    assert embedding.added_rows.requires_grad
+    every_token = torch.arange(embedding.weight.shape[0])
+    (embedding(every_token).sum() * 3.0).backward()
+    assert torch.equal(embedding.added_rows.grad, torch.full_like(embedding.added_rows, 3.0))
+    assert embedding.weight.grad is None
+
+
+def test_tied_head_trains_only_the_added_rows_it_shares(tmp_path: Path) -> None:
+    from model.checkpoint import build_model
+    from model.registry import get_config
+
+    torch.manual_seed(0)
+    model = build_model(get_config("tiny"))
+    summary = configure_trainable(model, stage_spec(3), tiny_recipe(tmp_path))
+    embedding = model.language_model.get_input_embeddings()
+    head = model.language_model.get_output_embeddings()
+    assert head.weight is embedding.weight and head.added_rows is embedding.added_rows
+    assert not embedding.weight.requires_grad and embedding.added_rows.requires_grad
+    language = [n for n in summary.names if n.startswith("language_model.")]
+    assert [n for n in language if "lora_" not in n] == [
+        "language_model.model.embed_tokens.added_rows"
+    ]
+    hidden = torch.randn(2, embedding.weight.shape[1])
+    logits = head(hidden)
+    rows = new_token_ids(model)
+    assert torch.allclose(logits[:, rows], hidden @ embedding.added_rows.T)
+    assert torch.allclose(logits[:, :5], hidden @ embedding.weight[:5].T)
+    assert torch.equal(embedding(torch.tensor(rows)), embedding.added_rows)

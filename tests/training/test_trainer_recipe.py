@@ -87,6 +87,10 @@ def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
             },
             r"my\.yaml: data\.max_present_targets must be >= 1",
         ),
+        (
+            {"model": "tiny", "export_dtype": "int8", "stages": {1: {"steps": 5, "lr": 1e-3}}},
+            r"my\.yaml: export_dtype must be one of \['float32', 'bfloat16', 'float16'\], got 'int8'",
+        ),
     ],
 )
 def test_recipe_mistakes_are_named(data: dict, message: str) -> None:
@@ -108,3 +112,6 @@ def test_demo_recipe_fits_a_small_cpu() -> None:
     assert recipe.data.phantom_options["in_plane"] == 128
     assert max(recipe.data.phantom_options["slices"]) <= 64
     assert recipe.data.max_present_targets <= 6 and recipe.lora.dropout == 0.0
+    # the shipped model's file stays small: bf16 weights, LoRA rank 4
+    assert recipe.export_dtype == "bfloat16" and recipe.lora.r == 4
+    assert load_recipe("paper").export_dtype == "float32"

@@ -11,6 +11,10 @@ from vividmed_viewer.core.errors import TrainingError
 STAGE_NUMBERS = (0, 1, 2, 3)
 
 
+#: Dtypes an exported model's floating tensors may be stored in (converted back on load).
+EXPORT_DTYPES = ("float32", "bfloat16", "float16")
+
+
 @dataclass(frozen=True)
 class LoraSettings:
     """Rank-stabilized LoRA on the language model's Linear/Embedding layers."""
@@ -81,6 +85,7 @@ class Recipe:
     log_every: int = 10
     checkpoint_every: int = 500
     keep_checkpoints: int = 2
+    export_dtype: str = "float32"
     lora: LoraSettings = field(default_factory=LoraSettings)
     optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
     data: DataSettings = field(default_factory=DataSettings)
@@ -183,6 +188,11 @@ def recipe_from_dict(data: dict[str, Any], source: Path | None = None) -> Recipe
     if recipe.data.max_present_targets < 1 or recipe.data.max_absent_targets < 0:
         raise TrainingError(
             f"{where}: data.max_present_targets must be >= 1 and max_absent_targets >= 0"
+        )
+    if recipe.export_dtype not in EXPORT_DTYPES:
+        raise TrainingError(
+            f"{where}: export_dtype must be one of {list(EXPORT_DTYPES)}, "
+            f"got {recipe.export_dtype!r}"
         )
     if recipe.checkpoint_every < 1 or recipe.log_every < 1:
         raise TrainingError(f"{where}: checkpoint_every and log_every must be at least 1")

@@ -65,13 +65,21 @@ def export_model(
 ) -> None:
     """Write a model checkpoint the next stage, the evaluator and the viewer load.
 
-    Next to the model: the processor settings and ``training_data.json`` (recipe, stage and
-    phantom settings, so the evaluator generates held-out cases of the same kind).
+    Floating tensors are stored as the recipe's ``export_dtype`` (``bfloat16`` halves the
+    file; loading converts back to the model's dtype). Next to the model: the processor
+    settings and ``training_data.json`` (recipe, stage and phantom settings, so the
+    evaluator generates held-out cases of the same kind).
     """
     from model.checkpoint import save_checkpoint
     from training.evaluation.evaluate import TRAINING_DATA_FILE
 
-    save_checkpoint(model, directory, tokenizer=tokenizer)
+    storage = getattr(torch, recipe.export_dtype)
+    save_checkpoint(
+        model,
+        directory,
+        tokenizer=tokenizer,
+        storage_dtype=None if storage == torch.float32 else storage,
+    )
     processor.save_pretrained(directory)
     record = {
         "recipe": recipe.name,

@@ -1,8 +1,9 @@
 """Set which parameters a stage trains (TRAINING.md's table), adding LoRA where it asks.
 
 LoRA (rank-stabilized, via peft) goes on every Linear projection of the language model's
-blocks. The token embedding is trained directly instead of through LoRA: its added
-token rows only (a gradient mask), or all of it when it is tied to a trained lm_head.
+blocks. Of the token embedding only the added tags' rows are trained: the small
+``added_rows`` parameter (see :mod:`model.modeling.token_rows`), which a tied output head
+shares, so "lm_head" of a tied backbone is those rows too; an untied head is trained whole.
 """
 
 from __future__ import annotations
@@ -39,10 +40,9 @@ class TrainableSummary:
 
 def new_token_ids(model: Any) -> list[int]:
     """Ids of the VividMed tags added to the tokenizer (the embedding rows stage 1/3 trains)."""
-    from model.text import SPECIAL_TOKENS
+    from model.modeling.vividmed import added_token_ids
 
-    ids = model.config.special_token_ids or {}
-    return sorted({int(ids[token]) for token in SPECIAL_TOKENS if token in ids})
+    return added_token_ids(model.config)
 
 
 def ensure_lora(model: Any, recipe: Recipe) -> None:
@@ -66,27 +66,18 @@ def ensure_lora(model: Any, recipe: Recipe) -> None:
     apply_lora(model, r=wanted.r, alpha=alpha, dropout=wanted.dropout, use_rslora=True)
 
 
-def _row_mask_hook(rows: list[int], size: int) -> Any:
-    keep = torch.zeros(size, 1)
-    keep[rows] = 1.0
-
-    def hook(gradient: torch.Tensor) -> torch.Tensor:
-        return gradient * keep.to(gradient.device, gradient.dtype)
-
-    return hook
-
-
 def configure_trainable(
     model: Any, spec: StageSpec, recipe: Recipe, train_vision: bool = False
 ) -> TrainableSummary:
     """Freeze the model, then unfreeze the parts ``spec`` trains; returns what is trained."""
+    from model.modeling.token_rows import added_rows, head_is_tied
+
     if spec.uses_lora:
         ensure_lora(model, recipe)
     model.requires_grad_(False)
     language = model.language_model
-    embedding = language.get_input_embeddings().weight
-    head = language.get_output_embeddings().weight
-    tied = embedding is head
+    rows_parameter = added_rows(language)
+    tied = head_is_tied(language)
     summary = TrainableSummary()
     modules: list[torch.nn.Module] = []
     if Part.PROJECTOR in spec.trained:
@@ -103,16 +94,12 @@ def configure_trainable(
         for name, parameter in language.named_parameters():
             if "lora_" in name:
                 parameter.requires_grad_(True)
-    if Part.LM_HEAD in spec.trained:
-        head.requires_grad_(True)
-    if Part.NEW_TOKEN_ROWS in spec.trained:
-        rows = new_token_ids(model)
-        summary.new_token_rows = rows
-        embedding.requires_grad_(True)
-        if tied and Part.LM_HEAD in spec.trained:
-            logger.info("token embedding is tied to the trained lm_head: training all its rows")
-        elif rows:
-            embedding.register_hook(_row_mask_hook(rows, embedding.shape[0]))
+    if Part.LM_HEAD in spec.trained and not tied:
+        language.get_output_embeddings().weight.requires_grad_(True)
+    if Part.NEW_TOKEN_ROWS in spec.trained or (Part.LM_HEAD in spec.trained and tied):
+        summary.new_token_rows = new_token_ids(model)
+        if rows_parameter is not None:
+            rows_parameter.requires_grad_(True)
     for name, parameter in model.named_parameters():
         summary.total_parameters += parameter.numel()
         if parameter.requires_grad:
