@@ -138,7 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     described = pipeline.describe()
     print(f"Image: {volume.describe()}")
-    print(f"Model: {described['name']} ({described['checkpoint']}) on {described['device']}")
+    print(
+        f"Model: {described['name']}, checkpoint {described['checkpoint']}, on {described['device']}"
+    )
     if not pipeline.trained:
         print(UNTRAINED_NOTE)
     answer, note = forced_answer(args, pipeline.trained)
