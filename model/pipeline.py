@@ -26,7 +26,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 LOG = logging.getLogger(__name__)
 
-DEFAULT_REPORT_QUESTION = "Write the radiology report for this image."
 #: Shipped trained weights, by config name (absent until the training issue lands).
 SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "resources" / "models"
 
@@ -185,17 +184,20 @@ class VividMedPipeline:
     ) -> GroundedReport:
         """A grounded report (``<grd>``) of ``volume``; regions on its own voxel grid.
 
+        ``question`` defaults to the request the model was trained on (stage 3).
+
         ``heads``: ``taxonomy`` (anatomy → mask, abnormality → boxes) or ``both``;
         ``cancel``: a ``threading.Event`` or a callable checked between tokens (the report
         is then marked ``stopped``); ``logits_processors`` can force tokens (tests).
         """
         from model.generation import to_grounded_report
         from model.text import ChatTurn
+        from model.text.questions import grounded_report_question
 
         settings = self.settings(max_new_tokens, box_threshold, heads, logits_processors)
         generation = self._run(
             volume,
-            [ChatTurn(question or DEFAULT_REPORT_QUESTION)],
+            [ChatTurn(question or grounded_report_question(volume))],
             True,
             settings,
             on_text,

@@ -72,6 +72,12 @@ def format_metrics(metrics: dict[str, Any]) -> str:
     for kind, targets in metrics.get("dice", {}).items():
         scores = "  ".join(f"{target} {value:.4f}" for target, value in targets.items())
         lines.append(f"  Dice {kind:<4}{scores}")
+    for kind, targets in metrics.get("report_phrase_dice", {}).items():
+        scores = "  ".join(
+            f"{target} {value['mean']:.4f} (n={value['phrases']})"
+            for target, value in targets.items()
+        )
+        lines.append(f"  report-phrase Dice {kind:<4}{scores}")
     boxes = metrics.get("boxes")
     if boxes:
         lines.append(

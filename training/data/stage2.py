@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.text.questions import image_name
 from training.data.samples import ConversationSample, LabelledCase
 from vividmed_viewer.core import Box, ImageVolume, TargetCategory, Taxonomy, default_taxonomy
 
@@ -21,17 +22,6 @@ REPORT_QUESTIONS = (
     "Describe the findings of this {image}.",
     "Please write the findings and impression for this {image}.",
 )
-
-
-def image_name(image: ImageVolume) -> str:
-    """ "chest CT", "chest radiograph", "MRI"… for question templates."""
-    if image.modality == "CT":
-        return "CT scan"
-    if image.modality in ("CR", "DX"):
-        return "chest radiograph"
-    if image.modality == "MR":
-        return "MRI"
-    return "image"
 
 
 def modality_answer(image: ImageVolume) -> str:

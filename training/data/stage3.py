@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.text.questions import GROUNDED_REPORT_QUESTIONS, image_name
 from training.data.phrase_tags import insert_phrase_tags
 from training.data.samples import ConversationSample, LabelledCase
-from training.data.stage2 import image_name
-
-GROUNDED_REPORT_QUESTIONS = (
-    "Write a radiology report for this {image} and ground the findings.",
-    "Describe this {image} and locate every finding you mention.",
-    "Generate a grounded report for this {image}.",
-)
 
 
 def build_grounded_report_sample(

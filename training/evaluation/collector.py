@@ -23,6 +23,10 @@ class MetricsCollector:
     dice_scores: dict[str, dict[str, list[float]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
+    phrase_dice_scores: dict[str, dict[str, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    phrase_dice_cases: list[dict[str, Any]] = field(default_factory=list)
     scored_boxes: list[tuple[str, Box]] = field(default_factory=list)
     true_boxes: dict[str, list[Box]] = field(default_factory=dict)
     l1_values: list[float] = field(default_factory=list)
@@ -43,6 +47,15 @@ class MetricsCollector:
     def add_dice(self, kind: str, target: str, value: float) -> None:
         """Dice of one target on one image of ``kind`` (``ct`` or ``drr``)."""
         self.dice_scores[kind][target].append(value)
+
+    def add_phrase_dice(
+        self, image_id: str, kind: str, phrase: str, target: str, value: float
+    ) -> None:
+        """Dice of the mask the model attached to a phrase of its own report."""
+        self.phrase_dice_scores[kind][target].append(value)
+        self.phrase_dice_cases.append(
+            {"image": image_id, "phrase": phrase, "target": target, "dice": value}
+        )
 
     def add_boxes(
         self,
@@ -99,6 +112,15 @@ class MetricsCollector:
                 kind: {target: float(np.mean(values)) for target, values in targets.items()}
                 for kind, targets in self.dice_scores.items()
             }
+        if self.phrase_dice_scores:
+            result["report_phrase_dice"] = {
+                kind: {
+                    target: {"mean": float(np.mean(values)), "phrases": len(values)}
+                    for target, values in sorted(targets.items())
+                }
+                for kind, targets in self.phrase_dice_scores.items()
+            }
+            result["report_phrase_dice_cases"] = list(self.phrase_dice_cases)
         if self.true_boxes:
             truths = sum(len(b) for b in self.true_boxes.values())
             result["boxes"] = {

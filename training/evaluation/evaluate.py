@@ -5,7 +5,9 @@ Per phantom and image kind (CT and DRR):
   phantom's report: BLEU-4, ROUGE-L, CheXpert-14 finding F1;
 - VQA questions (modality, plane, abnormality yes/no, …) are answered one at a time;
 - Dice of ``lungs`` and ``heart`` and boxes of ``lung nodule`` come from teacher-forced
-  grounding (see ``grounding_probe``), mapped back to the image grid by the processor.
+  grounding (see ``grounding_probe``), mapped back to the image grid by the processor;
+- ``report_phrase_dice``: the Dice of the masks the model attached to the phrases of its
+  own (free-running) report, per target, against the phantom's truth of that target.
 """
 
 from __future__ import annotations
@@ -96,13 +98,6 @@ def evaluate_checkpoint(
     return metrics
 
 
-def _grounded_report_question(image: Any) -> str:
-    from training.data.stage2 import image_name
-    from training.data.stage3 import GROUNDED_REPORT_QUESTIONS
-
-    return GROUNDED_REPORT_QUESTIONS[0].format(image=image_name(image))
-
-
 def evaluate_image(
     pipeline: Any, case: Any, kind: str, settings: EvaluationSettings, collector: MetricsCollector
 ) -> None:
@@ -114,10 +109,9 @@ def evaluate_image(
 
     labelled = labelled_case_from_phantom(case, kind)
     volume = labelled.image
-    report = pipeline.generate_report(
-        volume, question=_grounded_report_question(volume), max_new_tokens=settings.max_new_tokens
-    )
+    report = pipeline.generate_report(volume, max_new_tokens=settings.max_new_tokens)
     collector.add_report(report.body.text, labelled.report or "")
+    add_report_phrase_dice(report, labelled, f"{case.seed}:{kind}", kind, collector)
     if settings.vqa_questions > 0:
         rng = np.random.default_rng([case.seed, 0 if kind == "ct" else 1])
         sample = build_vqa_sample(labelled, rng, questions=settings.vqa_questions)
@@ -142,3 +136,23 @@ def evaluate_image(
     kept = [box for box in predicted if (box.score or 0.0) > threshold]
     truth_boxes = labelled.boxes.get(settings.box_target, [])
     collector.add_boxes(f"{case.seed}:{kind}", volume.shape, predicted, kept, truth_boxes)
+
+
+def add_report_phrase_dice(
+    report: Any, labelled: Any, image_id: str, kind: str, collector: MetricsCollector
+) -> None:
+    """Score each mask the report's phrases carry against the truth of the phrase's target."""
+    from training.metrics import dice
+    from vividmed_viewer.core.overlays import MaskOverlay
+
+    for phrase in report.phrases:
+        truth = labelled.masks.get(phrase.target)
+        if truth is None:
+            continue
+        for overlay in report.overlays_of(phrase):
+            if isinstance(overlay, MaskOverlay):
+                prediction = overlay.label_map.reshape(truth.shape)
+                value = dice(prediction, truth)
+                collector.add_phrase_dice(
+                    image_id, kind, report.body.phrase_text(phrase), phrase.target, value
+                )

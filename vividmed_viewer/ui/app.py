@@ -1,4 +1,4 @@
-"""``vividmed-viewer [PATH ...] [--report REPORT.json] [--results DIR]``: start the viewer."""
+"""``vividmed-viewer [PATH ...] [--report R.json] [--results DIR] [--generate]``: start the viewer."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="results of `vividmed infer` (or report JSON files), matched to images by name",
     )
+    parser.add_argument(
+        "--generate",
+        action="store_true",
+        help="generate the first image's report with the model once the image is shown",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     return parser
 
@@ -58,18 +63,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     apply_dark_theme(app)
-    window = create_window(args.paths, args.report, args.results)
+    window = create_window(args.paths, args.report, args.results, generate=args.generate)
     window.show()
     return int(app.exec())
 
 
 def create_window(
-    paths: Sequence[Path] = (), report: Path | None = None, results: Path | None = None
+    paths: Sequence[Path] = (),
+    report: Path | None = None,
+    results: Path | None = None,
+    generate: bool = False,
 ) -> MainWindow:
-    """A main window that opens ``paths`` (first shown) and ``report``."""
+    """A main window that opens ``paths`` (first shown) and ``report``.
+
+    ``generate`` has the model write the first shown image's report as soon as it is shown.
+    """
     from vividmed_viewer.ui.main_window import MainWindow
 
     window = MainWindow(results_dir=results)
+    window.generate_on_show = generate
     if report is not None:
         # With an image to load, the report waits for it; alone, it is shown at once.
         window.open_report(report, wait_for_image=bool(paths))

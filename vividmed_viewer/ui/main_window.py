@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.pending_report: GroundedReport | None = None
         self.shown_overlays: list[Overlay] = []
         self.last_error_dialog: QMessageBox | None = None
+        self.generate_on_show = False  # `--generate`: the next image shown gets a model report
         self.panel_docks: dict[str, QDockWidget] = {}
         self.panels_menu: QMenu | None = None
         self.maximize_toggle: MaximizeToggle
@@ -165,6 +166,9 @@ class MainWindow(QMainWindow):
         stored = self._stored_results(source) if report is None else None
         self.model_features.show_image(volume, source, stored.answers if stored else None)
         self.set_report(stored.report if stored else report)
+        if self.generate_on_show:
+            self.generate_on_show = False
+            self.model_features.generate_report()
 
     def _stored_results(self, source: str) -> StoredResults | None:
         """The ``--results`` bundle or report of the image; problems go to the status bar."""

@@ -1,8 +1,10 @@
-"""``vividmed demo`` (what ``make run`` runs) without a display: screenshots and reports."""
+"""``vividmed demo`` (what ``make run`` runs) without a display: the default model's reports
+on the samples, their result bundles and screenshots; or the phantoms' ground truth."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +21,42 @@ def _run(argv: list[str]) -> int:
     return demo.run(parser.parse_args(argv))
 
 
-def test_headless_demo_writes_every_sample_picture_and_says_where_reports_come_from(
+def test_headless_demo_runs_the_shipped_model_and_pictures_its_first_finding(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from vividmed_viewer.inference.bundle_reader import load_result_bundle
+    from vividmed_viewer.inference.bundle_writer import is_complete
+
     assert _run(["--headless", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    samples = demo.sample_images()
+    assert [s.name for s in samples][:2] == ["phantom-ct", "rg1-chest-cr"]
+    assert printed.count("Report source: Model: VividMed (demo)") == len(samples)
+    assert "demonstration model trained on synthetic phantoms" in printed
+    for sample in samples:
+        bundle = tmp_path / "results" / sample.name
+        assert is_complete(bundle) and str(bundle) in printed
+        report, _ = load_result_bundle(bundle)
+        assert report.provenance.checkpoint.endswith("resources/models/demo")
+        for layout in sample.layouts:
+            picture = read_png(tmp_path / f"{sample.name}-{layout}.png")
+            assert picture.std() > 5, f"{sample.name} {layout} is blank"
+    ct_report, _ = load_result_bundle(tmp_path / "results" / "phantom-ct")
+    assert ct_report.phrases and all(p.overlay_ids for p in ct_report.phrases)
+    assert f"(highlighted in the screenshots: '{demo.first_finding_phrase(ct_report)}')" in printed
+    # A second run reuses the finished bundles instead of running the model again.
+    assert _run(["--headless", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "results" / "summary.json").read_text())["counts"] == {
+        "done": 0,
+        "skipped": len(samples),
+        "failed": 0,
+    }
+
+
+def test_headless_ground_truth_demo_pictures_every_sample_and_says_where_reports_come_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(["--headless", "--ground-truth", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     samples = demo.sample_images()
     assert {s.name for s in samples} >= {"phantom-ct", "phantom-radiograph"}
