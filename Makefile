@@ -14,7 +14,7 @@ XVFB       := xvfb-run -a -s "-screen 0 1280x1024x24"
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install sys-packages run test lint bench clean
+.PHONY: install sys-packages run test lint bench train-demo clean
 
 install: sys-packages $(STAMP)
 
@@ -61,6 +61,20 @@ BENCHMARKS := load_series render_slices render_volume model_generation app_infer
 bench: install
 	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; \
 	  QT_QPA_PLATFORM=xcb $(XVFB) $(PYTHON) benchmarks/$$b.py || exit 1; done
+
+# The shipped default model: train the demo recipe's four stages (resumable), install the
+# result in resources/models/demo, evaluate it on held-out test phantoms, write its card.
+DEMO_RUN   := runs/demo
+DEMO_MODEL := resources/models/demo
+train-demo: install
+	PYTHON=$(PYTHON) training/recipes/train_all_stages.sh demo $(DEMO_RUN)
+	rm -rf $(DEMO_MODEL) && mkdir -p $(dir $(DEMO_MODEL))
+	cp -r $(DEMO_RUN)/stage3/final $(DEMO_MODEL)
+	$(PYTHON) -m vividmed_viewer.cli.main evaluate --checkpoint $(DEMO_MODEL) --split test \
+	  --count 10 --out $(DEMO_MODEL)/evaluation_test.json
+	$(PYTHON) -m vividmed_viewer.cli.main evaluate --checkpoint $(DEMO_MODEL) --split test \
+	  --count 3 --vqa-questions 0 --out $(DEMO_MODEL)/evaluation_test3.json
+	$(PYTHON) -m training.evaluation.model_card --model $(DEMO_MODEL) --run $(DEMO_RUN)
 
 clean:
 	rm -rf $(VENV) $(SYS_STAMP) build *.egg-info

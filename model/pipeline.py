@@ -26,7 +26,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 LOG = logging.getLogger(__name__)
 
-#: Shipped trained weights, by config name (absent until the training issue lands).
+#: Shipped trained weights, by config name (resources/models/demo: see its MODEL_CARD.md).
 SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "resources" / "models"
 
 

@@ -15,10 +15,20 @@ from vividmed_viewer.core.errors import ModelError
 
 @dataclass
 class GroundingLoss:
-    """Mean mask loss over rows with mask phrases; box loss over all box phrases."""
+    """Mean mask loss over rows with mask phrases; box loss over all box phrases; prompt loss
+    over phrases whose target carries a teacher prompt (zero without any)."""
 
     mask: torch.Tensor
     boxes: torch.Tensor
+    prompt: torch.Tensor
+
+
+def prompt_distillation_loss(prompts: torch.Tensor, teachers: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of phrase prompts [P, d] to teacher prompts [P, d], relative to the
+    teachers' mean square (scale-free: 1.0 for an all-zero prediction)."""
+    scale = teachers.detach().pow(2).mean().clamp(min=1e-8)
+    loss: torch.Tensor = (prompts - teachers.detach()).pow(2).mean() / scale
+    return loss
 
 
 def grounding_loss(
@@ -39,11 +49,17 @@ def grounding_loss(
     box_boxes: list[torch.Tensor] = []
     box_logits: list[torch.Tensor] = []
     box_targets: list[torch.Tensor] = []
+    taught: list[torch.Tensor] = []
+    teachers: list[torch.Tensor] = []
     for row, (prompts, targets) in enumerate(zip(prompts_per_row, targets_per_row, strict=True)):
         if len(targets) != prompts.shape[0]:
             raise ModelError(
                 f"row {row}: {prompts.shape[0]} tagged phrases but {len(targets)} targets"
             )
+        for number, target in enumerate(targets):
+            if target.prompt is not None:
+                taught.append(prompts[number])
+                teachers.append(target.prompt.to(prompts))
         image = images01[row][None]
         mask_rows = [i for i, t in enumerate(targets) if t.kind == "mask"]
         box_rows = [i for i, t in enumerate(targets) if t.kind == "boxes"]
@@ -66,4 +82,7 @@ def grounding_loss(
         boxes = instance_loss(torch.cat(box_boxes), torch.cat(box_logits), box_targets).total
     else:
         boxes = zero
-    return GroundingLoss(mask=masks, boxes=boxes)
+    prompt = (
+        prompt_distillation_loss(torch.stack(taught), torch.stack(teachers)) if taught else zero
+    )
+    return GroundingLoss(mask=masks, boxes=boxes, prompt=prompt)

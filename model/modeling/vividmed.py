@@ -215,13 +215,15 @@ class VividMedForCausalLM(PreTrainedModel):
                 targets,
             )
             mask_loss, box_loss = grounding.mask, grounding.boxes
+            prompt_loss = grounding.prompt
         else:
-            mask_loss = box_loss = logits.new_zeros(()) + prompts.sum() * 0.0
+            mask_loss = box_loss = prompt_loss = logits.new_zeros(()) + prompts.sum() * 0.0
         return VividMedOutput(
-            loss=lm_loss + mask_loss + box_loss,
+            loss=lm_loss + mask_loss + box_loss + prompt_loss,
             lm_loss=lm_loss,
             mask_loss=mask_loss,
             box_loss=box_loss,
+            prompt_loss=prompt_loss,
             logits=logits,
             phrase_prompts=prompts,
             last_hidden_state=hidden,

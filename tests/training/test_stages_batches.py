@@ -178,3 +178,39 @@ def test_tied_head_trains_only_the_added_rows_it_shares(tmp_path: Path) -> None:
     assert torch.allclose(logits[:, rows], hidden @ embedding.added_rows.T)
     assert torch.allclose(logits[:, :5], hidden @ embedding.weight[:5].T)
     assert torch.equal(embedding(torch.tensor(rows)), embedding.added_rows)
+
+
+def test_stage1_from_stage0_distils_the_stage0_prompts(tmp_path: Path) -> None:
+    from training.stages.build import teacher_prompts
+
+    recipe = tiny_recipe(tmp_path)
+    stage0 = build_task(0, recipe, None, tmp_path)
+    prompts = stage0.model.prompts
+    with torch.no_grad():
+        prompts.projection.weight.normal_()  # any trained projection
+    stage0.export(stage0.model, tmp_path / "stage0")
+    settings = dataclasses.replace(recipe.stage(1), distill_prompts=True)
+    recipe1 = dataclasses.replace(recipe, stages={**recipe.stages, 1: settings})
+    task = build_task(1, recipe1, tmp_path / "stage0", tmp_path)
+    teachers = teacher_prompts(
+        tmp_path / "stage0", default_taxonomy(), int(task.model.config.prompt_dim)
+    )
+    expected = prompts(torch.tensor([prompts.index["lungs"]]))[0]
+    assert torch.allclose(teachers["lungs"], expected, atol=1e-6)
+    batch = batch_of(task, 4)
+    grounded = [t for row in batch["phrase_targets"] for t in row]
+    assert grounded and all(t.prompt is not None for t in grounded)
+    output = task.model(**batch)
+    assert output.prompt_loss is not None and output.prompt_loss > 0
+    # Fitting vg_proj to the teachers drives the prompt loss down.
+    optimizer = torch.optim.Adam(task.model.vg_proj.parameters(), lr=1e-2)
+    first = float(output.prompt_loss.detach())
+    for _ in range(30):
+        optimizer.zero_grad()
+        loss = task.model(**batch).prompt_loss
+        loss.backward()
+        optimizer.step()
+    assert float(loss.detach()) < 0.5 * first
+    # Without distillation no teacher is attached and the term is zero.
+    plain = build_task(1, recipe, tmp_path / "stage0", tmp_path)
+    assert all(t.prompt is None for row in batch_of(plain, 2)["phrase_targets"] for t in row)

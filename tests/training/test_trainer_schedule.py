@@ -57,3 +57,37 @@ def test_sampler_resumes_in_the_same_order_and_splits_processes() -> None:
     both = sorted(order[:2] + [i for _, i in zip(range(2), iter(other), strict=False)])
     assert both == sorted(straight.index_at(p) for p in range(4))
     assert sorted(straight.index_at(p) for p in range(7)) == list(range(7))
+
+
+def test_held_localization_does_not_move_then_follows_its_own_warmup() -> None:
+    model = torch.nn.ModuleDict(
+        {"semantic": torch.nn.Linear(3, 3), "vg_proj": torch.nn.Linear(3, 3)}
+    )
+    stage = StageSettings(steps=10, lr=1e-2, warmup=2, hold_localization=4)
+    optimizer = build_optimizer(model.named_parameters(), stage, OptimizerSettings())
+    flags = [group["localization"] for group in optimizer.param_groups]
+    assert flags == [False, False, True, True]  # decayed, then undecayed, of each
+    scheduler = build_scheduler(optimizer, stage)
+    held = model["semantic"].weight.detach().clone()
+    localization_lrs = []
+    for _ in range(6):
+        localization_lrs.append(scheduler.get_last_lr()[2])
+        model["semantic"](torch.ones(1, 3)).sum().backward()
+        model["vg_proj"](torch.ones(1, 3)).sum().backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        scheduler.step()
+        if len(localization_lrs) <= 4:
+            assert torch.equal(model["semantic"].weight, held)  # no step, no weight decay
+    assert localization_lrs == pytest.approx([0, 0, 0, 0, 5e-3, 1e-2])
+    assert not torch.equal(model["semantic"].weight, held)
+
+
+def test_hold_must_end_inside_the_stage() -> None:
+    from training.recipes.recipe import _check_stage
+    from vividmed_viewer.core.errors import TrainingError
+
+    with pytest.raises(
+        TrainingError, match=r"s1\.hold_localization must be in \[0, steps\), got 10"
+    ):
+        _check_stage(StageSettings(steps=10, lr=1e-3, hold_localization=10), "s1")

@@ -61,7 +61,13 @@ class DataSettings:
 
 @dataclass(frozen=True)
 class StageSettings:
-    """One stage's schedule: steps, learning rate, warmup, batch sizes and where it starts."""
+    """One stage's schedule: steps, learning rate, warmup, batch sizes and where it starts.
+
+    ``hold_localization``: for this many first steps the localization models do not move
+    (learning rate 0) while ``vg_proj`` learns to prompt them. ``distill_prompts``: phrase
+    prompts are also pulled towards stage 0's prompt of their target (when the stage starts
+    from a stage-0 model), so the localization models are asked in the language they learnt.
+    """
 
     steps: int
     lr: float
@@ -70,6 +76,8 @@ class StageSettings:
     micro_batch: int = 1
     init: str | None = "previous"
     min_lr_ratio: float = 0.0
+    hold_localization: int = 0
+    distill_prompts: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,10 @@ def _check_stage(settings: StageSettings, where: str) -> None:
         raise TrainingError(f"{where}.lr must be positive, got {settings.lr}")
     if not 0 <= settings.warmup <= settings.steps:
         raise TrainingError(f"{where}.warmup must be in [0, steps], got {settings.warmup}")
+    if not 0 <= settings.hold_localization < settings.steps:
+        raise TrainingError(
+            f"{where}.hold_localization must be in [0, steps), got {settings.hold_localization}"
+        )
     if settings.micro_batch < 1 or settings.global_batch < settings.micro_batch:
         raise TrainingError(
             f"{where}: need 1 <= micro_batch <= global_batch, got "

@@ -102,7 +102,34 @@ def _export_alignment(
     projection = {
         k: v.detach().cpu().contiguous() for k, v in task_model.prompts.state_dict().items()
     }
-    save_file(projection, str(directory / "alignment_prompts.safetensors"))
+    save_file(projection, str(directory / ALIGNMENT_PROMPTS_FILE))
+
+
+ALIGNMENT_PROMPTS_FILE = "alignment_prompts.safetensors"
+
+
+def teacher_prompts(
+    init_dir: Path | None, taxonomy: Any, prompt_dim: int
+) -> dict[str, torch.Tensor]:
+    """Stage 0's prompt of every taxonomy target, from a stage-0 model folder ({} if none)."""
+    from safetensors.torch import load_file
+
+    from training.stages.text_prompts import PromptTable
+
+    path = init_dir / ALIGNMENT_PROMPTS_FILE if init_dir is not None else None
+    if path is None or not path.exists():
+        logger.warning(
+            "distill_prompts is set but %s holds no stage-0 prompts (%s): no distillation",
+            init_dir,
+            ALIGNMENT_PROMPTS_FILE,
+        )
+        return {}
+    names = [target.name for target in taxonomy.targets]
+    table = PromptTable(names, prompt_dim)
+    table.load_state_dict(load_file(str(path)), strict=False)
+    with torch.no_grad():
+        prompts = table(torch.arange(len(names)))
+    return {name: prompts[i].clone() for i, name in enumerate(names)}
 
 
 def init_fingerprint(init_dir: Path | None) -> str:
@@ -151,6 +178,11 @@ def build_task(stage: int, recipe: Recipe, init_dir: Path | None, output: Path) 
             description=spec.name,
             extras={"init": init_fingerprint(init_dir)},
         )
+    teachers = (
+        teacher_prompts(init_dir, taxonomy, int(model.config.prompt_dim))
+        if recipe.stage(stage).distill_prompts and spec.localization_loss
+        else None
+    )
     encode = functools.partial(
         encode_conversation_sample,
         processor=processor,
@@ -158,6 +190,7 @@ def build_task(stage: int, recipe: Recipe, init_dir: Path | None, output: Path) 
         token_ids=ids,
         taxonomy=taxonomy,
         open_weight=float(model.config.phrase_open_weight),
+        teacher_prompts=teachers,
     )
     dataset = StageDataset(stage, recipe, processor, taxonomy, cache_dir, encode=encode)
     return TrainingTask(

@@ -7,6 +7,7 @@ abnormality → boxes), as the model's heads are chosen at inference.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -61,24 +62,35 @@ def model_mask(mask: np.ndarray, transform: Any, negative: bool) -> torch.Tensor
     return pad_to((fraction > 1e-3).float(), transform.padded_shape)
 
 
-def phrase_target(target: Any, transform: Any, taxonomy: Taxonomy) -> Any:
-    """A ``GroundingTarget`` (image grid) → the model's ``PhraseTarget`` (model grid)."""
+def phrase_target(
+    target: Any,
+    transform: Any,
+    taxonomy: Taxonomy,
+    teacher_prompts: Mapping[str, torch.Tensor] | None = None,
+) -> Any:
+    """A ``GroundingTarget`` (image grid) → the model's ``PhraseTarget`` (model grid).
+
+    ``teacher_prompts`` (target name → stage-0 prompt) gives the target its teacher prompt.
+    """
     from model.text import PhraseTarget
 
     shape = transform.original_shape
+    prompt = teacher_prompts.get(target.target) if teacher_prompts else None
     if wants_mask(taxonomy, target.target):
         if target.mask is not None:
             mask = np.asarray(target.mask).reshape(shape)
         else:
             mask = _mask_of_boxes(list(target.boxes or []), shape)
-        return PhraseTarget("mask", mask=model_mask(mask, transform, target.negative))
+        return PhraseTarget(
+            "mask", mask=model_mask(mask, transform, target.negative), prompt=prompt
+        )
     if target.boxes is not None:
         boxes = list(target.boxes)
     elif target.mask is not None:
         boxes = _box_of_mask(np.asarray(target.mask).reshape(shape))
     else:
         boxes = []
-    return PhraseTarget("boxes", boxes=transform.boxes_to_model(boxes))
+    return PhraseTarget("boxes", boxes=transform.boxes_to_model(boxes), prompt=prompt)
 
 
 def encode_conversation_sample(
@@ -88,13 +100,14 @@ def encode_conversation_sample(
     token_ids: Any,
     taxonomy: Taxonomy,
     open_weight: float = 5.0,
+    teacher_prompts: Mapping[str, torch.Tensor] | None = None,
 ) -> Any:
     """``ConversationSample`` → ``EncodedSample`` (ids, labels, weights, image tensors, targets)."""
     from model.text import ChatTurn, TrainingSample, encode_sample
 
     processed = processor.preprocess(sample.image)
     targets = (
-        [phrase_target(t, processed.transform, taxonomy) for t in sample.targets]
+        [phrase_target(t, processed.transform, taxonomy, teacher_prompts) for t in sample.targets]
         if sample.grounded
         else []
     )

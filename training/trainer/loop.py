@@ -33,7 +33,7 @@ from vividmed_viewer.core.errors import TrainingError
 
 logger = logging.getLogger(__name__)
 
-LOSS_NAMES = ("loss", "lm_loss", "mask_loss", "box_loss")
+LOSS_NAMES = ("loss", "lm_loss", "mask_loss", "box_loss", "prompt_loss")
 __all__ = ["Trainer", "TrainingInterrupted", "TrainingResult", "make_accelerator"]
 
 

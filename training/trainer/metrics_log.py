@@ -17,12 +17,13 @@ COLUMNS = (
     "lm_loss",
     "mask_loss",
     "box_loss",
+    "prompt_loss",
     "lr",
     "grad_norm",
     "steps_per_s",
     "elapsed_s",
 )
-LOSS_COLUMNS = ("loss", "lm_loss", "mask_loss", "box_loss")
+LOSS_COLUMNS = ("loss", "lm_loss", "mask_loss", "box_loss", "prompt_loss")
 
 
 def read_metrics_csv(path: Path) -> list[dict[str, float]]:

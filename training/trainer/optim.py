@@ -3,36 +3,48 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import torch
 
 from training.recipes import OptimizerSettings, StageSettings
 
+#: Parameter-name prefixes of the two localization models (held still by ``hold_localization``).
+LOCALIZATION_PREFIXES = ("semantic.", "instance.")
+
+
+def is_localization(name: str) -> bool:
+    return name.startswith(LOCALIZATION_PREFIXES)
+
 
 def parameter_groups(
     named_parameters: Iterable[tuple[str, torch.nn.Parameter]], weight_decay: float
 ) -> list[dict[str, object]]:
-    """Trainable parameters split into decayed (matrices) and undecayed (biases, norms, embeddings)."""
-    decayed: list[torch.nn.Parameter] = []
-    undecayed: list[torch.nn.Parameter] = []
+    """Trainable parameters split into decayed (matrices) and undecayed (biases, norms,
+    embeddings), each once for the localization models and once for the rest (groups with no
+    parameters are left out; a group's ``localization`` flag says which it is)."""
+    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
     for name, parameter in named_parameters:
         if not parameter.requires_grad:
             continue
         lowered = name.lower()
         # embeddings are not decayed: rows a stage does not train must stay exactly as they are
-        if (
+        decayed = not (
             parameter.ndim < 2
             or lowered.endswith(".bias")
             or "norm" in lowered
             or "embed" in lowered
-        ):
-            undecayed.append(parameter)
-        else:
-            decayed.append(parameter)
+        )
+        groups.setdefault((is_localization(name), decayed), []).append(parameter)
     return [
-        {"params": decayed, "weight_decay": weight_decay},
-        {"params": undecayed, "weight_decay": 0.0},
+        {
+            "params": params,
+            "weight_decay": weight_decay if decayed else 0.0,
+            "localization": localization,
+        }
+        for (localization, decayed), params in sorted(
+            groups.items(), key=lambda g: (g[0][0], not g[0][1])
+        )
     ]
 
 
@@ -72,9 +84,29 @@ class CosineWarmupSchedule:
         return cosine_factor(step, self.total_steps, self.warmup_steps, self.min_ratio)
 
 
+class HeldSchedule:
+    """Zero for the first ``hold_steps``, then a fresh warmup + cosine over the remaining steps."""
+
+    def __init__(self, total_steps: int, warmup_steps: int, min_ratio: float, hold_steps: int):
+        self.hold_steps = hold_steps
+        self.after = CosineWarmupSchedule(max(1, total_steps - hold_steps), warmup_steps, min_ratio)
+
+    def __call__(self, step: int) -> float:
+        if step < self.hold_steps:
+            return 0.0
+        return self.after(step - self.hold_steps)
+
+
 def build_scheduler(
     optimizer: torch.optim.Optimizer, stage: StageSettings
 ) -> torch.optim.lr_scheduler.LambdaLR:
-    """Warmup for ``stage.warmup`` steps, then cosine decay over the rest of ``stage.steps``."""
+    """Warmup for ``stage.warmup`` steps, then cosine decay over the rest of ``stage.steps``;
+    localization groups wait ``stage.hold_localization`` steps first."""
     schedule = CosineWarmupSchedule(stage.steps, stage.warmup, stage.min_lr_ratio)
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    if stage.hold_localization <= 0:
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    held = HeldSchedule(stage.steps, stage.warmup, stage.min_lr_ratio, stage.hold_localization)
+    lambdas: list[Callable[[int], float]] = [
+        held if group.get("localization") else schedule for group in optimizer.param_groups
+    ]
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambdas)

@@ -34,7 +34,7 @@ MODEL_ACTIONS: tuple[ActionSpec, ...] = (
         "load_default_model",
         "Load Default Model",
         (),
-        "Load the shipped model (untrained weights until trained ones are installed)",
+        "Load the shipped default model (a demonstration model trained on synthetic phantoms)",
         "Model",
     ),
     ActionSpec("open_model", "Open Model…", (), "Load a model from a checkpoint folder", "Model"),
