@@ -23,11 +23,16 @@ class GroundingLoss:
     prompt: torch.Tensor
 
 
-def prompt_distillation_loss(prompts: torch.Tensor, teachers: torch.Tensor) -> torch.Tensor:
-    """Mean squared error of phrase prompts [P, d] to teacher prompts [P, d], relative to the
-    teachers' mean square (scale-free: 1.0 for an all-zero prediction)."""
+def prompt_distillation_loss(
+    prompts: torch.Tensor, teachers: torch.Tensor, weights: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Weighted mean squared error of phrase prompts [P, d] to teacher prompts [P, d], relative
+    to the teachers' mean square (scale-free: 1.0 for an all-zero prediction)."""
     scale = teachers.detach().pow(2).mean().clamp(min=1e-8)
-    loss: torch.Tensor = (prompts - teachers.detach()).pow(2).mean() / scale
+    per_phrase = (prompts - teachers.detach()).pow(2).mean(dim=-1) / scale
+    if weights is None:
+        weights = torch.ones_like(per_phrase)
+    loss: torch.Tensor = (per_phrase * weights).mean()
     return loss
 
 
@@ -51,6 +56,7 @@ def grounding_loss(
     box_targets: list[torch.Tensor] = []
     taught: list[torch.Tensor] = []
     teachers: list[torch.Tensor] = []
+    teacher_weights: list[float] = []
     for row, (prompts, targets) in enumerate(zip(prompts_per_row, targets_per_row, strict=True)):
         if len(targets) != prompts.shape[0]:
             raise ModelError(
@@ -60,6 +66,7 @@ def grounding_loss(
             if target.prompt is not None:
                 taught.append(prompts[number])
                 teachers.append(target.prompt.to(prompts))
+                teacher_weights.append(float(target.prompt_weight))
         image = images01[row][None]
         mask_rows = [i for i, t in enumerate(targets) if t.kind == "mask"]
         box_rows = [i for i, t in enumerate(targets) if t.kind == "boxes"]
@@ -83,6 +90,12 @@ def grounding_loss(
     else:
         boxes = zero
     prompt = (
-        prompt_distillation_loss(torch.stack(taught), torch.stack(teachers)) if taught else zero
+        prompt_distillation_loss(
+            torch.stack(taught),
+            torch.stack(teachers),
+            torch.tensor(teacher_weights, device=taught[0].device, dtype=taught[0].dtype),
+        )
+        if taught
+        else zero
     )
     return GroundingLoss(mask=masks, boxes=boxes, prompt=prompt)

@@ -23,13 +23,14 @@ class PhraseTarget:
     normalized centre-size (cz, cy, cx, d, h, w). A negative phrase has an empty target
     (an all-zero mask or zero boxes). ``prompt`` [d_loc], when given, is the prompt the
     localization models already answer for this target (stage 0's): ``vg_proj`` is pulled
-    towards it (see ``model.modeling.grounding_loss``).
+    towards it with weight ``prompt_weight`` (see ``model.modeling.grounding_loss``).
     """
 
     kind: TargetKind
     mask: torch.Tensor | None = None
     boxes: torch.Tensor | None = None
     prompt: torch.Tensor | None = None
+    prompt_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.kind == "mask" and self.mask is None:

@@ -189,7 +189,7 @@ def test_stage1_from_stage0_distils_the_stage0_prompts(tmp_path: Path) -> None:
     with torch.no_grad():
         prompts.projection.weight.normal_()  # any trained projection
     stage0.export(stage0.model, tmp_path / "stage0")
-    settings = dataclasses.replace(recipe.stage(1), distill_prompts=True)
+    settings = dataclasses.replace(recipe.stage(1), distill_prompts=2.0)
     recipe1 = dataclasses.replace(recipe, stages={**recipe.stages, 1: settings})
     task = build_task(1, recipe1, tmp_path / "stage0", tmp_path)
     teachers = teacher_prompts(
@@ -199,7 +199,7 @@ def test_stage1_from_stage0_distils_the_stage0_prompts(tmp_path: Path) -> None:
     assert torch.allclose(teachers["lungs"], expected, atol=1e-6)
     batch = batch_of(task, 4)
     grounded = [t for row in batch["phrase_targets"] for t in row]
-    assert grounded and all(t.prompt is not None for t in grounded)
+    assert grounded and all(t.prompt is not None and t.prompt_weight == 2.0 for t in grounded)
     output = task.model(**batch)
     assert output.prompt_loss is not None and output.prompt_loss > 0
     # Fitting vg_proj to the teachers drives the prompt loss down.

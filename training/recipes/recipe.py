@@ -64,9 +64,10 @@ class StageSettings:
     """One stage's schedule: steps, learning rate, warmup, batch sizes and where it starts.
 
     ``hold_localization``: for this many first steps the localization models do not move
-    (learning rate 0) while ``vg_proj`` learns to prompt them. ``distill_prompts``: phrase
-    prompts are also pulled towards stage 0's prompt of their target (when the stage starts
-    from a stage-0 model), so the localization models are asked in the language they learnt.
+    (learning rate 0) while ``vg_proj`` learns to prompt them. ``distill_prompts`` (a loss
+    weight, 0 = off): phrase prompts are also pulled towards stage 0's prompt of their target
+    (when the stage starts from a stage-0 model), so the localization models are asked in the
+    language they learnt.
     """
 
     steps: int
@@ -77,7 +78,7 @@ class StageSettings:
     init: str | None = "previous"
     min_lr_ratio: float = 0.0
     hold_localization: int = 0
-    distill_prompts: bool = False
+    distill_prompts: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ def _check_stage(settings: StageSettings, where: str) -> None:
         raise TrainingError(f"{where}.lr must be positive, got {settings.lr}")
     if not 0 <= settings.warmup <= settings.steps:
         raise TrainingError(f"{where}.warmup must be in [0, steps], got {settings.warmup}")
+    if settings.distill_prompts < 0:
+        raise TrainingError(f"{where}.distill_prompts must be >= 0, got {settings.distill_prompts}")
     if not 0 <= settings.hold_localization < settings.steps:
         raise TrainingError(
             f"{where}.hold_localization must be in [0, steps), got {settings.hold_localization}"

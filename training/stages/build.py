@@ -178,9 +178,10 @@ def build_task(stage: int, recipe: Recipe, init_dir: Path | None, output: Path) 
             description=spec.name,
             extras={"init": init_fingerprint(init_dir)},
         )
+    distill = float(recipe.stage(stage).distill_prompts)
     teachers = (
         teacher_prompts(init_dir, taxonomy, int(model.config.prompt_dim))
-        if recipe.stage(stage).distill_prompts and spec.localization_loss
+        if distill > 0 and spec.localization_loss
         else None
     )
     encode = functools.partial(
@@ -191,6 +192,7 @@ def build_task(stage: int, recipe: Recipe, init_dir: Path | None, output: Path) 
         taxonomy=taxonomy,
         open_weight=float(model.config.phrase_open_weight),
         teacher_prompts=teachers,
+        teacher_weight=distill,
     )
     dataset = StageDataset(stage, recipe, processor, taxonomy, cache_dir, encode=encode)
     return TrainingTask(

@@ -67,10 +67,12 @@ def phrase_target(
     transform: Any,
     taxonomy: Taxonomy,
     teacher_prompts: Mapping[str, torch.Tensor] | None = None,
+    teacher_weight: float = 1.0,
 ) -> Any:
     """A ``GroundingTarget`` (image grid) → the model's ``PhraseTarget`` (model grid).
 
-    ``teacher_prompts`` (target name → stage-0 prompt) gives the target its teacher prompt.
+    ``teacher_prompts`` (target name → stage-0 prompt) gives the target its teacher prompt,
+    distilled with ``teacher_weight``.
     """
     from model.text import PhraseTarget
 
@@ -82,7 +84,10 @@ def phrase_target(
         else:
             mask = _mask_of_boxes(list(target.boxes or []), shape)
         return PhraseTarget(
-            "mask", mask=model_mask(mask, transform, target.negative), prompt=prompt
+            "mask",
+            mask=model_mask(mask, transform, target.negative),
+            prompt=prompt,
+            prompt_weight=teacher_weight,
         )
     if target.boxes is not None:
         boxes = list(target.boxes)
@@ -90,7 +95,9 @@ def phrase_target(
         boxes = _box_of_mask(np.asarray(target.mask).reshape(shape))
     else:
         boxes = []
-    return PhraseTarget("boxes", boxes=transform.boxes_to_model(boxes), prompt=prompt)
+    return PhraseTarget(
+        "boxes", boxes=transform.boxes_to_model(boxes), prompt=prompt, prompt_weight=teacher_weight
+    )
 
 
 def encode_conversation_sample(
@@ -101,13 +108,17 @@ def encode_conversation_sample(
     taxonomy: Taxonomy,
     open_weight: float = 5.0,
     teacher_prompts: Mapping[str, torch.Tensor] | None = None,
+    teacher_weight: float = 1.0,
 ) -> Any:
     """``ConversationSample`` → ``EncodedSample`` (ids, labels, weights, image tensors, targets)."""
     from model.text import ChatTurn, TrainingSample, encode_sample
 
     processed = processor.preprocess(sample.image)
     targets = (
-        [phrase_target(t, processed.transform, taxonomy, teacher_prompts) for t in sample.targets]
+        [
+            phrase_target(t, processed.transform, taxonomy, teacher_prompts, teacher_weight)
+            for t in sample.targets
+        ]
         if sample.grounded
         else []
     )
