@@ -91,3 +91,17 @@ def test_hold_must_end_inside_the_stage() -> None:
         TrainingError, match=r"s1\.hold_localization must be in \[0, steps\), got 10"
     ):
         _check_stage(StageSettings(steps=10, lr=1e-3, hold_localization=10), "s1")
+
+
+def test_lr_scales_give_a_part_its_own_learning_rate() -> None:
+    model = torch.nn.ModuleDict({"vg_proj": torch.nn.Linear(3, 3), "other": torch.nn.Linear(3, 3)})
+    stage = StageSettings(steps=10, lr=1e-4, lr_scales={"vg_proj.": 10.0})
+    optimizer = build_optimizer(model.named_parameters(), stage, OptimizerSettings())
+    by_lr = {id(p): group["lr"] for group in optimizer.param_groups for p in group["params"]}
+    assert by_lr[id(model["vg_proj"].weight)] == pytest.approx(1e-3)
+    assert by_lr[id(model["other"].weight)] == pytest.approx(1e-4)
+    scheduler = build_scheduler(optimizer, stage)
+    optimizer.step()
+    scheduler.step()
+    lrs = {id(p): g["lr"] for g in optimizer.param_groups for p in g["params"]}
+    assert lrs[id(model["vg_proj"].weight)] == pytest.approx(10 * lrs[id(model["other"].weight)])

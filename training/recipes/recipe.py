@@ -67,7 +67,8 @@ class StageSettings:
     (learning rate 0) while ``vg_proj`` learns to prompt them. ``distill_prompts`` (a loss
     weight, 0 = off): phrase prompts are also pulled towards stage 0's prompt of their target
     (when the stage starts from a stage-0 model), so the localization models are asked in the
-    language they learnt.
+    language they learnt. ``lr_scales``: parameter-name prefix → learning-rate multiplier
+    (e.g. ``{vg_proj.: 10}`` for a freshly initialized part).
     """
 
     steps: int
@@ -79,6 +80,7 @@ class StageSettings:
     min_lr_ratio: float = 0.0
     hold_localization: int = 0
     distill_prompts: float = 0.0
+    lr_scales: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ def _check_stage(settings: StageSettings, where: str) -> None:
         raise TrainingError(f"{where}.lr must be positive, got {settings.lr}")
     if not 0 <= settings.warmup <= settings.steps:
         raise TrainingError(f"{where}.warmup must be in [0, steps], got {settings.warmup}")
+    if any(float(scale) <= 0 for scale in settings.lr_scales.values()):
+        raise TrainingError(f"{where}.lr_scales must all be > 0, got {settings.lr_scales}")
     if settings.distill_prompts < 0:
         raise TrainingError(f"{where}.distill_prompts must be >= 0, got {settings.distill_prompts}")
     if not 0 <= settings.hold_localization < settings.steps:

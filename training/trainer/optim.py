@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import torch
 
@@ -18,12 +18,17 @@ def is_localization(name: str) -> bool:
 
 
 def parameter_groups(
-    named_parameters: Iterable[tuple[str, torch.nn.Parameter]], weight_decay: float
+    named_parameters: Iterable[tuple[str, torch.nn.Parameter]],
+    weight_decay: float,
+    lr: float = 1e-3,
+    lr_scales: Mapping[str, float] | None = None,
 ) -> list[dict[str, object]]:
     """Trainable parameters split into decayed (matrices) and undecayed (biases, norms,
-    embeddings), each once for the localization models and once for the rest (groups with no
-    parameters are left out; a group's ``localization`` flag says which it is)."""
-    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
+    embeddings), separately for the localization models (a group's ``localization`` flag) and
+    for each name prefix of ``lr_scales`` (whose groups run at ``lr × scale``); groups with
+    no parameters are left out."""
+    scales = dict(lr_scales or {})
+    groups: dict[tuple[bool, str, bool], list[torch.nn.Parameter]] = {}
     for name, parameter in named_parameters:
         if not parameter.requires_grad:
             continue
@@ -35,15 +40,17 @@ def parameter_groups(
             or "norm" in lowered
             or "embed" in lowered
         )
-        groups.setdefault((is_localization(name), decayed), []).append(parameter)
+        prefix = next((p for p in scales if name.startswith(p)), "")
+        groups.setdefault((is_localization(name), prefix, decayed), []).append(parameter)
     return [
         {
             "params": params,
             "weight_decay": weight_decay if decayed else 0.0,
+            "lr": lr * scales.get(prefix, 1.0),
             "localization": localization,
         }
-        for (localization, decayed), params in sorted(
-            groups.items(), key=lambda g: (g[0][0], not g[0][1])
+        for (localization, prefix, decayed), params in sorted(
+            groups.items(), key=lambda g: (g[0][0], g[0][1], not g[0][2])
         )
     ]
 
@@ -53,8 +60,8 @@ def build_optimizer(
     stage: StageSettings,
     settings: OptimizerSettings,
 ) -> torch.optim.AdamW:
-    """AdamW(β1, β2, ε) at the stage's peak learning rate."""
-    groups = parameter_groups(named_parameters, settings.weight_decay)
+    """AdamW(β1, β2, ε) at the stage's peak learning rate (× ``stage.lr_scales`` by prefix)."""
+    groups = parameter_groups(named_parameters, settings.weight_decay, stage.lr, stage.lr_scales)
     return torch.optim.AdamW(
         groups,
         lr=stage.lr,
