@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from model.generation.detokenizer import IncrementalDetokenizer
+from model.generation.phrase_closer import TaxonomyPhraseCloser
 from model.generation.phrase_stream import PhraseStream
 from model.generation.regions import RegionLocalizer
 from model.generation.result import GeneratedPhrase, GenerationSettings, GroundedGeneration
@@ -59,6 +60,16 @@ class GroundedDecoder:
         self.ids = token_ids
         self.taxonomy = taxonomy or default_taxonomy()
         self._stop_ids = {token_ids.eos, token_ids.usr, token_ids.sys, token_ids.pad}
+        self._tags = {
+            token_ids.phrase_open,
+            token_ids.phrase_close,
+            token_ids.negative_open,
+            token_ids.negative_close,
+            token_ids.bos,
+            token_ids.grd,
+            token_ids.ngrd,
+        }
+        self.closer = TaxonomyPhraseCloser(self.taxonomy)
 
     @torch.inference_mode()
     def decode(
@@ -96,6 +107,7 @@ class GroundedDecoder:
         stream = PhraseStream()
         detokenizer = IncrementalDetokenizer(self.tokenizer)
         generated: list[int] = []
+        phrase_tokens: list[int] = []  # the open phrase's text tokens
         result.finished_by = "max_new_tokens"
         for step in range(settings.max_new_tokens):
             if is_cancelled(callbacks.cancel):
@@ -105,6 +117,12 @@ class GroundedDecoder:
             for processor in settings.logits_processors:
                 logits = processor(generated, logits)
             token = int(torch.argmax(logits))
+            if settings.close_phrases == "taxonomy" and stream.in_phrase:
+                token = self._maybe_close(token, phrase_tokens)
+            if token in (self.ids.phrase_open, self.ids.negative_open):
+                phrase_tokens = []
+            elif stream.in_phrase and token not in self._tags:
+                phrase_tokens.append(token)
             generated.append(token)
             if step == 0:
                 result.timings["first_token_s"] = time.perf_counter() - started
@@ -132,6 +150,16 @@ class GroundedDecoder:
         result.token_ids = generated
         result.timings["total_s"] = time.perf_counter() - started
         return result
+
+    def _maybe_close(self, token: int, phrase_tokens: list[int]) -> int:
+        """``</p>`` instead of ``token`` when the open phrase is a finished taxonomy term."""
+        if token in self._tags or token in self._stop_ids or not phrase_tokens:
+            return token
+        text = self.tokenizer.decode(phrase_tokens, skip_special_tokens=False)
+        longer = self.tokenizer.decode([*phrase_tokens, token], skip_special_tokens=False)
+        if self.closer.should_close(text, longer, len(phrase_tokens)):
+            return int(self.ids.phrase_close)
+        return token
 
     def _emit(self, delta: str, stream: PhraseStream, callbacks: DecodeCallbacks) -> None:
         appended = stream.add_text(delta) if delta else ""

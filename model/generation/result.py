@@ -27,7 +27,9 @@ class GenerationSettings:
     ``heads``: ``taxonomy`` runs the mask model for anatomy and the box model for
     abnormalities (unknown targets get a mask); ``both`` runs both for every phrase.
     ``logits_processors`` may change the logits before the greedy pick (tests force
-    token sequences with :class:`ForcedTokens`).
+    token sequences with :class:`ForcedTokens`). ``close_phrases``: ``model`` ends a phrase
+    only at the model's ``</p>``; ``taxonomy`` also ends it at the end of a taxonomy term
+    (see :mod:`model.generation.phrase_closer`).
     """
 
     max_new_tokens: int = 512
@@ -35,6 +37,7 @@ class GenerationSettings:
     mask_threshold: float = 0.5
     heads: Heads = "taxonomy"
     logits_processors: Sequence[LogitsProcessor] = ()
+    close_phrases: str = "taxonomy"
 
     def describe(self) -> dict[str, Any]:
         """The settings that go into a report's provenance."""
@@ -44,6 +47,7 @@ class GenerationSettings:
             "mask_threshold": self.mask_threshold,
             "heads": self.heads,
             "decoding": "greedy",
+            "close_phrases": self.close_phrases,
         }
 
 

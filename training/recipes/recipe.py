@@ -67,7 +67,7 @@ class StageSettings:
     (learning rate 0) while ``vg_proj`` learns to prompt them. ``distill_prompts`` (a loss
     weight, 0 = off): phrase prompts are also pulled towards stage 0's prompt of their target
     (when the stage starts from a stage-0 model), so the localization models are asked in the
-    language they learnt. ``lr_scales``: parameter-name prefix → learning-rate multiplier
+    language they learnt. ``lr_scales``: a part of a parameter name → learning-rate multiplier
     (e.g. ``{vg_proj.: 10}`` for a freshly initialized part).
     """
 

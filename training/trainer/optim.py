@@ -25,7 +25,8 @@ def parameter_groups(
 ) -> list[dict[str, object]]:
     """Trainable parameters split into decayed (matrices) and undecayed (biases, norms,
     embeddings), separately for the localization models (a group's ``localization`` flag) and
-    for each name prefix of ``lr_scales`` (whose groups run at ``lr × scale``); groups with
+    for each key of ``lr_scales`` found in a parameter's name (whose groups run at
+    ``lr × scale``); groups with
     no parameters are left out."""
     scales = dict(lr_scales or {})
     groups: dict[tuple[bool, str, bool], list[torch.nn.Parameter]] = {}
@@ -40,7 +41,7 @@ def parameter_groups(
             or "norm" in lowered
             or "embed" in lowered
         )
-        prefix = next((p for p in scales if name.startswith(p)), "")
+        prefix = next((p for p in scales if p in name), "")
         groups.setdefault((is_localization(name), prefix, decayed), []).append(parameter)
     return [
         {
