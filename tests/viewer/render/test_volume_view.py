@@ -125,3 +125,18 @@ def test_left_drag_rotates_and_r_resets(view, qtbot: QtBot) -> None:  # type: ig
     assert np.linalg.norm(np.array(camera.GetPosition()) - start) > 1.0
     qtbot.keyClick(target, "r")
     np.testing.assert_allclose(camera.GetPosition(), start, atol=1e-3)
+
+
+def test_quick_renders_while_busy_then_one_full_render(view) -> None:  # type: ignore[no-untyped-def]
+    from vividmed_viewer.ui.views.render_pacing import render_pacer
+    from vividmed_viewer.ui.views.volume_view import BUSY_UPDATE_RATE
+
+    view.set_volume(sphere_ct())
+    still = view.interactor.GetStillUpdateRate()
+    view.set_quick_renders(True)
+    assert view.render_window.GetDesiredUpdateRate() == BUSY_UPDATE_RATE
+    busy_pixels = window_pixels(view.render_window)
+    assert (busy_pixels.max(axis=2) > 60).sum() > 200  # coarse, but the volume is there
+    view.set_quick_renders(False)
+    assert view.render_window.GetDesiredUpdateRate() == pytest.approx(still)
+    assert render_pacer().pending >= 1  # the full-quality render is on its way

@@ -176,6 +176,10 @@ class ImageViewer(QWidget):
         if hasattr(self.volume_view, "shutdown"):
             self.volume_view.shutdown()
 
+    def set_quick_renders(self, quick: bool) -> None:
+        """Coarse 3D renders while the model streams regions (``True``), full ones after."""
+        self._call_volume_view("set_quick_renders", quick)
+
     def _call_volume_view(self, method: str, *args: Any, **kwargs: Any) -> None:
         """Forward a call to the 3D view when it is shown (a 3D image) and has the method."""
         if self.volume is None or self.volume.is_2d or not hasattr(self.volume_view, method):

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -22,6 +22,7 @@ from vividmed_viewer.core.window import WindowLevel, percentile_window
 from vividmed_viewer.render.slice_overlays import overlay_contains
 from vividmed_viewer.render.slice_scene import SliceScene
 from vividmed_viewer.ui.views.cursor_info import CursorInfo
+from vividmed_viewer.ui.views.render_pacing import render_pacer
 from vividmed_viewer.ui.views.vtk_canvas import VtkCanvas
 
 WINDOW_DRAG_PIXELS = 256.0  # a drag this long changes the width/level by one window width
@@ -131,6 +132,7 @@ class SliceView(QWidget):
     def redraw(self) -> None:
         """Render this view's window now (when shown)."""
         self._redraw_scheduled = False
+        render_pacer().cancel(self)
         if self.isVisible():
             self.render_window.Render()
 
@@ -138,7 +140,7 @@ class SliceView(QWidget):
         """Render from the event loop; requests made before it runs share one render."""
         if not self._redraw_scheduled:
             self._redraw_scheduled = True
-            QTimer.singleShot(0, self, self._scheduled_redraw)
+            render_pacer().request(self, self._scheduled_redraw)
 
     def _scheduled_redraw(self) -> None:
         if self._redraw_scheduled:  # a direct redraw() since the request already rendered

@@ -14,7 +14,7 @@ from typing import Any
 
 import shiboken6
 import vtk
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
@@ -24,11 +24,16 @@ from vividmed_viewer.core.overlays import MaskOverlay, Overlay
 from vividmed_viewer.render.mask_surface import build_mask_surface
 from vividmed_viewer.render.volume_presets import VOLUME_PRESETS
 from vividmed_viewer.render.volume_scene import VolumeScene
+from vividmed_viewer.ui.views.render_pacing import render_pacer
 from vividmed_viewer.ui.workers import Task, TaskContext, TaskRunner
 
 logger = logging.getLogger(__name__)
 
 INTERACTIVE_UPDATE_RATE = 15.0
+#: While the model streams regions into the views the 3D pane renders at this rate (the CPU
+#: ray caster coarsens its sampling to fit ~40 ms), so the GUI stays responsive; the full
+#: quality render follows when the model is done.
+BUSY_UPDATE_RATE = 25.0
 
 
 class VolumeView(QWidget):
@@ -223,11 +228,19 @@ class VolumeView(QWidget):
         self.scene.reset_camera()
         self.redraw()
 
+    def set_quick_renders(self, quick: bool) -> None:
+        """Render at the coarse busy rate (``True``, e.g. while the model runs) or at full
+        quality again (``False``: one full render follows)."""
+        rate = BUSY_UPDATE_RATE if quick else self.interactor.GetStillUpdateRate()
+        self.render_window.SetDesiredUpdateRate(rate)
+        if not quick:
+            self.schedule_redraw()
+
     def schedule_redraw(self) -> None:
         """Redraw from the event loop (several requests before it runs share one render)."""
         if not self._redraw_scheduled:
             self._redraw_scheduled = True
-            QTimer.singleShot(0, self, self._scheduled_redraw)
+            render_pacer().request(self, self._scheduled_redraw)
 
     def _scheduled_redraw(self) -> None:
         if self._redraw_scheduled:
@@ -236,6 +249,7 @@ class VolumeView(QWidget):
     def redraw(self) -> None:
         """Redraw now (the first time also picks CPU or GPU rendering for this window)."""
         self._redraw_scheduled = False
+        render_pacer().cancel(self)
         if not self._alive() or not self.vtk_widget.isVisible():
             return
         self.render_window.Render()
