@@ -27,6 +27,7 @@ class MetricsCollector:
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     phrase_dice_cases: list[dict[str, Any]] = field(default_factory=list)
+    examples: list[dict[str, str]] = field(default_factory=list)
     scored_boxes: list[tuple[str, Box]] = field(default_factory=list)
     true_boxes: dict[str, list[Box]] = field(default_factory=dict)
     l1_values: list[float] = field(default_factory=list)
@@ -34,10 +35,16 @@ class MetricsCollector:
     missed: int = 0
     extra: int = 0
 
-    def add_report(self, hypothesis: str, reference: str) -> None:
-        """A generated report and its reference."""
+    def add_report(
+        self, hypothesis: str, reference: str, image_id: str = "", tagged: str = ""
+    ) -> None:
+        """A generated report and its reference (kept as an example: ``tagged`` is the
+        report with its phrases marked ``[phrase](target)``)."""
         self.hypotheses.append(hypothesis)
         self.references.append(reference)
+        self.examples.append(
+            {"image": image_id, "report": tagged or hypothesis, "reference": reference}
+        )
 
     def add_answer(self, answer: str, expected: str) -> None:
         """A VQA answer and the expected one."""
@@ -99,6 +106,7 @@ class MetricsCollector:
                 "chexpert14_f1_micro": f1.micro,
                 "chexpert14_f1_per_label": f1.per_label,
             }
+            result["reports"] = list(self.examples)
         if self.answers:
             accuracy = vqa_accuracy(self.answers, self.expected_answers)
             result["vqa"] = {

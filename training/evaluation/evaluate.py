@@ -110,8 +110,9 @@ def evaluate_image(
     labelled = labelled_case_from_phantom(case, kind)
     volume = labelled.image
     report = pipeline.generate_report(volume, max_new_tokens=settings.max_new_tokens)
-    collector.add_report(report.body.text, labelled.report or "")
-    add_report_phrase_dice(report, labelled, f"{case.seed}:{kind}", kind, collector)
+    image_id = f"{case.seed}:{kind}"
+    collector.add_report(report.body.text, labelled.report or "", image_id, report.body.tagged())
+    add_report_phrase_dice(report, labelled, image_id, kind, collector)
     if settings.vqa_questions > 0:
         rng = np.random.default_rng([case.seed, 0 if kind == "ct" else 1])
         sample = build_vqa_sample(labelled, rng, questions=settings.vqa_questions)

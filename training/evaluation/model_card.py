@@ -130,6 +130,22 @@ def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _example_lines(headline: dict[str, Any]) -> list[str]:
+    """The first CT and the first radiograph report, as written (phrases ``[text](target)``)."""
+    lines: list[str] = []
+    for kind, title in (("ct", "CT"), ("drr", "radiograph (DRR)")):
+        example = next(
+            (r for r in headline.get("reports", []) if r["image"].endswith(f":{kind}")), None
+        )
+        if example is None:
+            continue
+        seed = example["image"].split(":")[0]
+        lines += [f"Test phantom {seed}, {title} — the model's report:", "", "```text"]
+        lines += [example["report"].strip() or "(empty)", "```", "", "The phantom's own:", ""]
+        lines += ["```text", example["reference"].strip(), "```", ""]
+    return lines
+
+
 def _check_lines(check: dict[str, Any]) -> list[str]:
     lines = [
         f"The test suite re-runs this on the first {check['cases']} test phantoms "
@@ -221,6 +237,9 @@ def render_model_card(
         )
     lines += ["", "## Held-out test metrics (`vividmed evaluate`)", ""]
     lines += _evaluation_lines(headline)
+    examples = _example_lines(headline)
+    if examples:
+        lines += ["", "### Example reports", "", *examples]
     lines += ["", "### Reproduced by the tests", ""]
     lines += _check_lines(check)
     lines += [

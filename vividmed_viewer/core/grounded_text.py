@@ -63,6 +63,17 @@ class GroundedText:
     def phrase_text(self, phrase: Phrase) -> str:
         return self.text[phrase.start : phrase.end]
 
+    def tagged(self) -> str:
+        """The text with each phrase written ``[phrase](target)`` (the report markup)."""
+        pieces, position = [], 0
+        for phrase in sorted(self.phrases, key=lambda p: p.start):
+            if phrase.start < position:  # overlapping spans: the first one keeps its text
+                continue
+            pieces += [self.text[position : phrase.start], f"[{self.phrase_text(phrase)}]"]
+            pieces.append(f"({phrase.target})")
+            position = phrase.end
+        return "".join([*pieces, self.text[position:]])
+
     def phrase_at(self, position: int) -> Phrase | None:
         """The phrase covering a character position, if any."""
         for phrase in self.phrases:

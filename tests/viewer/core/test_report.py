@@ -55,6 +55,9 @@ def test_phrases_index_the_text_and_link_to_overlays() -> None:
     assert lung.voxel_count == 2 * 4 * 4
     assert lung.volume_ml == pytest.approx(32 * 2 * 0.25 / 1000)
     assert report.phrase_for_overlay(lung.overlay_id) == lung_phrase
+    assert report.body.tagged() == (
+        "The [left lung](left lung) is clear. A [lung nodule](lung nodule) is seen."
+    )
 
 
 def test_json_round_trip_keeps_masks_boxes_and_provenance(tmp_path: Path) -> None:
