@@ -39,6 +39,10 @@ class VividMedConfig(PreTrainedConfig):
         Probability above which a box is kept / a voxel is inside a mask.
     phrase_open_weight:
         Loss weight of a ``<p>`` target token (×5 in the paper).
+    open_phrases:
+        Decoding default: ``model`` (a phrase opens only at the model's ``<p>``) or
+        ``taxonomy`` (also where the model starts a taxonomy term, see
+        :mod:`model.generation.phrase_opener`).
     lora:
         LoRA settings of the language model (``r``, ``alpha``, ``dropout``,
         ``target_modules``, ``use_rslora``) when a checkpoint holds adapters.
@@ -59,6 +63,7 @@ class VividMedConfig(PreTrainedConfig):
     box_threshold: float = 0.5
     mask_threshold: float = 0.5
     phrase_open_weight: float = 5.0
+    open_phrases: str = "model"
     lora: dict[str, Any] | None = None
     preset: str = ""
 
@@ -75,6 +80,11 @@ class VividMedConfig(PreTrainedConfig):
             value = float(getattr(self, name))
             if not 0.0 <= value <= 1.0:
                 raise ModelError(f"VividMedConfig: {name} must be in [0, 1], got {value}")
+        if self.open_phrases not in ("model", "taxonomy"):
+            raise ModelError(
+                f"VividMedConfig: open_phrases must be 'model' or 'taxonomy', got "
+                f"{self.open_phrases!r}"
+            )
         # Validate the image-part dicts now, so a bad config.json fails at load, not in forward.
         self.vision_config()
         self.semantic_config()

@@ -135,6 +135,7 @@ class VividMedPipeline:
             mask_threshold=config.mask_threshold,
             heads=heads,  # type: ignore[arg-type]
             logits_processors=tuple(logits_processors),
+            open_phrases=str(getattr(config, "open_phrases", "model")),
         )
 
     def provenance(self, settings: Any) -> Provenance:

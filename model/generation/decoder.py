@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
 
 from model.generation.detokenizer import IncrementalDetokenizer
 from model.generation.phrase_closer import TaxonomyPhraseCloser
+from model.generation.phrase_opener import TaxonomyPhraseOpener
 from model.generation.phrase_stream import PhraseStream
 from model.generation.regions import RegionLocalizer
 from model.generation.result import GeneratedPhrase, GenerationSettings, GroundedGeneration
@@ -45,6 +46,15 @@ class DecodeCallbacks:
     cancel: CancelFlag = None
 
 
+@dataclass
+class _PhraseState:
+    """The open phrase's text tokens; whether the taxonomy opener began it, and where."""
+
+    tokens: list[int] = field(default_factory=list)
+    by_opener: bool = False
+    opened_at: int = -1
+
+
 class GroundedDecoder:
     """Greedy decoding of one prompt about one image (batch 1)."""
 
@@ -70,6 +80,7 @@ class GroundedDecoder:
             token_ids.ngrd,
         }
         self.closer = TaxonomyPhraseCloser(self.taxonomy)
+        self.opener = TaxonomyPhraseOpener(self.taxonomy)
 
     @torch.inference_mode()
     def decode(
@@ -107,7 +118,7 @@ class GroundedDecoder:
         stream = PhraseStream()
         detokenizer = IncrementalDetokenizer(self.tokenizer)
         generated: list[int] = []
-        phrase_tokens: list[int] = []  # the open phrase's text tokens
+        state = _PhraseState()
         result.finished_by = "max_new_tokens"
         for step in range(settings.max_new_tokens):
             if is_cancelled(callbacks.cancel):
@@ -117,19 +128,14 @@ class GroundedDecoder:
             for processor in settings.logits_processors:
                 logits = processor(generated, logits)
             token = int(torch.argmax(logits))
-            if settings.close_phrases == "taxonomy" and stream.in_phrase:
-                token = self._maybe_close(token, phrase_tokens)
-            if token in (self.ids.phrase_open, self.ids.negative_open):
-                phrase_tokens = []
-            elif stream.in_phrase and token not in self._tags:
-                phrase_tokens.append(token)
+            token = self._constrain(token, settings, stream, state)
             generated.append(token)
             if step == 0:
                 result.timings["first_token_s"] = time.perf_counter() - started
             if token in self._stop_ids:
                 result.finished_by = "eos"
                 break
-            self._consume(token, last, stream, detokenizer, regions, result, callbacks)
+            self._consume(token, last, stream, detokenizer, regions, result, callbacks, state)
             if step + 1 == settings.max_new_tokens:
                 break
             embeds = model.language_model.get_input_embeddings()(
@@ -151,14 +157,49 @@ class GroundedDecoder:
         result.timings["total_s"] = time.perf_counter() - started
         return result
 
-    def _maybe_close(self, token: int, phrase_tokens: list[int]) -> int:
-        """``</p>`` instead of ``token`` when the open phrase is a finished taxonomy term."""
-        if token in self._tags or token in self._stop_ids or not phrase_tokens:
+    def _constrain(
+        self, token: int, settings: GenerationSettings, stream: PhraseStream, state: _PhraseState
+    ) -> int:
+        """The model's pick, or a ``<p>``/``</p>`` the taxonomy settings put in its place."""
+        if stream.in_phrase and (settings.close_phrases == "taxonomy" or state.by_opener):
+            token = self._maybe_close(token, state)
+        elif (
+            settings.open_phrases == "taxonomy"
+            and not stream.in_phrase
+            and state.opened_at != len(stream.text)  # once per position: no empty-phrase loop
+        ):
+            token = self._maybe_open(token, stream.text)
+            state.by_opener = token == self.ids.phrase_open
+            state.opened_at = len(stream.text) if state.by_opener else -1
+        if token in (self.ids.phrase_open, self.ids.negative_open):
+            state.tokens = []
+        elif stream.in_phrase and token not in self._tags:
+            state.tokens.append(token)
+        return token
+
+    def _maybe_close(self, token: int, state: _PhraseState) -> int:
+        """``</p>`` instead of ``token`` when the open phrase is a finished taxonomy term, or
+        (a phrase the opener began) when ``token`` would make it no term's beginning."""
+        if token in self._tags or token in self._stop_ids:
             return token
-        text = self.tokenizer.decode(phrase_tokens, skip_special_tokens=False)
-        longer = self.tokenizer.decode([*phrase_tokens, token], skip_special_tokens=False)
-        if self.closer.should_close(text, longer, len(phrase_tokens)):
+        longer = self.tokenizer.decode([*state.tokens, token], skip_special_tokens=False)
+        if state.by_opener and self.closer.hopeless(longer):
             return int(self.ids.phrase_close)
+        if not state.tokens:
+            return token
+        text = self.tokenizer.decode(state.tokens, skip_special_tokens=False)
+        if self.closer.should_close(text, longer, len(state.tokens)):
+            return int(self.ids.phrase_close)
+        return token
+
+    def _maybe_open(self, token: int, text_before: str) -> int:
+        """``<p>`` instead of ``token`` when the token starts a taxonomy term (and the
+        sentence so far negates nothing); the model writes the term in the next steps."""
+        if token in self._tags or token in self._stop_ids:
+            return token
+        piece = self.tokenizer.decode([token], skip_special_tokens=False)
+        if self.opener.should_open(piece, text_before):
+            return int(self.ids.phrase_open)
         return token
 
     def _emit(self, delta: str, stream: PhraseStream, callbacks: DecodeCallbacks) -> None:
@@ -175,6 +216,7 @@ class GroundedDecoder:
         regions: RegionLocalizer,
         result: GroundedGeneration,
         callbacks: DecodeCallbacks,
+        state: _PhraseState,
     ) -> None:
         """Route one generated token: text, phrase open/close, or an ignored tag."""
         ids = self.ids
@@ -184,8 +226,8 @@ class GroundedDecoder:
         elif token in (ids.phrase_close, ids.negative_close):
             self._emit(detokenizer.flush(), stream, callbacks)
             span = stream.close()
-            if span is None:
-                return
+            if span is None or (state.by_opener and not self.closer.is_term(span.text)):
+                return  # an empty phrase, or the opener's guess that became no term: plain text
             started = time.perf_counter()
             try:
                 phrase = regions.localize(len(result.phrases), span, hidden)

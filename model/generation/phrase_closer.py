@@ -39,6 +39,10 @@ class TaxonomyPhraseCloser:
         wanted = normalise(text)
         return any(term.startswith(wanted) and term != wanted for term in self._terms)
 
+    def hopeless(self, text: str) -> bool:
+        """Whether ``text`` is neither a term nor the beginning of one."""
+        return not (self.is_term(text) or self.extends_a_term(text))
+
     def should_close(self, phrase_text: str, with_next_token: str, token_count: int) -> bool:
         """Close before the next token: the phrase is a term the next token does not lengthen
         (into a term, or into the start of one), or it has grown too long."""

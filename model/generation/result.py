@@ -29,7 +29,9 @@ class GenerationSettings:
     ``logits_processors`` may change the logits before the greedy pick (tests force
     token sequences with :class:`ForcedTokens`). ``close_phrases``: ``model`` ends a phrase
     only at the model's ``</p>``; ``taxonomy`` also ends it at the end of a taxonomy term
-    (see :mod:`model.generation.phrase_closer`).
+    (see :mod:`model.generation.phrase_closer`). ``open_phrases``: ``model`` opens a phrase
+    only at the model's ``<p>``; ``taxonomy`` also where the model starts a taxonomy term
+    (see :mod:`model.generation.phrase_opener`).
     """
 
     max_new_tokens: int = 512
@@ -38,6 +40,7 @@ class GenerationSettings:
     heads: Heads = "taxonomy"
     logits_processors: Sequence[LogitsProcessor] = ()
     close_phrases: str = "taxonomy"
+    open_phrases: str = "model"
 
     def describe(self) -> dict[str, Any]:
         """The settings that go into a report's provenance."""
@@ -48,6 +51,7 @@ class GenerationSettings:
             "heads": self.heads,
             "decoding": "greedy",
             "close_phrases": self.close_phrases,
+            "open_phrases": self.open_phrases,
         }
 
 
