@@ -115,3 +115,20 @@ def test_demo_recipe_fits_a_small_cpu() -> None:
     # the shipped model's file stays small: bf16 weights, LoRA rank 4
     assert recipe.export_dtype == "bfloat16" and recipe.lora.r == 4
     assert load_recipe("paper").export_dtype == "float32"
+
+
+def test_model_options_reach_a_model_loaded_from_the_previous_stage(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from training.stages.build import build_model, export_model, image_processor
+
+    recipe = load_recipe("tiny")
+    model, tokenizer, _ids = build_model(recipe, None)
+    assert model.vividmed_config.open_phrases == "model"
+    export_model(model, tokenizer, image_processor(model.config, 32), tmp_path, recipe, 2)
+    options = {**recipe.model_options, "open_phrases": "taxonomy", "box_threshold": 0.3}
+    loaded, _, _ = build_model(replace(recipe, model_options=options), tmp_path)
+    assert loaded.vividmed_config.open_phrases == "taxonomy"
+    assert loaded.vividmed_config.box_threshold == 0.3
+    with pytest.raises(TrainingError, match="model_options.no_such_field"):
+        build_model(replace(recipe, model_options={"no_such_field": 1}), tmp_path)

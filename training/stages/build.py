@@ -27,6 +27,7 @@ def build_model(recipe: Recipe, init_dir: Path | None) -> tuple[Any, Any, Any]:
 
     if init_dir is not None:
         model = load_model(init_dir)
+        apply_model_options(model.vividmed_config, recipe)
         tokenizer, ids = load_checkpoint_tokenizer(init_dir, model.vividmed_config)
         logger.info("starting from %s", init_dir)
         return model, tokenizer, ids
@@ -34,17 +35,23 @@ def build_model(recipe: Recipe, init_dir: Path | None) -> tuple[Any, Any, Any]:
         config = get_config(recipe.model)
     except ModelError as error:
         raise TrainingError(f"{recipe.source or recipe.name}: model: {error}") from error
+    apply_model_options(config, recipe)
+    torch.manual_seed(recipe.seed)
+    model = build_from_config(config)
+    tokenizer, ids = tokenizer_for(config)
+    logger.info("starting from the '%s' config", recipe.model)
+    return model, tokenizer, ids
+
+
+def apply_model_options(config: Any, recipe: Recipe) -> None:
+    """Set the recipe's ``model_options`` (token budgets, thresholds, decoding defaults) on a
+    config, also on one loaded from the previous stage (the export then carries them)."""
     for key, value in recipe.model_options.items():
         if not hasattr(config, key):
             raise TrainingError(
                 f"{recipe.source or recipe.name}: model_options.{key} is not a VividMedConfig field"
             )
         setattr(config, key, value)
-    torch.manual_seed(recipe.seed)
-    model = build_from_config(config)
-    tokenizer, ids = tokenizer_for(config)
-    logger.info("starting from the '%s' config", recipe.model)
-    return model, tokenizer, ids
 
 
 def image_processor(config: Any, token_budget: int) -> Any:
