@@ -175,8 +175,9 @@ def render_model_card(
     machine: str,
     headline: dict[str, Any],
     check: dict[str, Any],
+    note: str = "",
 ) -> str:
-    """The card's Markdown text."""
+    """The card's Markdown text (``note``: anything done by hand, said under the commands)."""
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     size_mb = (model_dir / "model.safetensors").stat().st_size / 1e6
     data = recipe.data
@@ -216,6 +217,7 @@ def render_model_card(
         f"`make train-demo` runs all of these (`training/recipes/train_all_stages.sh` trains "
         "the stages in order and resumes an interrupted one). Recipe: "
         f"`training/recipes/{recipe.name}.yaml`.",
+        *(["", f"By hand: {note}"] if note else []),
         "",
         f"Data: {data.train_cases} phantoms of the train split (seeds from "
         f"`training/synthesis/splits.py`), each drawn as CT or, with probability "
@@ -251,17 +253,20 @@ def render_model_card(
         "- Masks come out on a coarse model grid (64 vision tokens) and are resampled to the "
         "image: edges are blocky and thin structures are missed.",
         "- The reports follow the phantom generator's phrasing; it has never seen a real report.",
+        "- Fluent phantom-style text (high BLEU/ROUGE) does not make the findings right: the "
+        "finding-label F1 and the VQA accuracy above say how often it names the phantom's "
+        "abnormalities, and the example reports show what it misses.",
         "",
     ]
     return "\n".join(lines)
 
 
-def write_model_card(model_dir: Path, run: Path, recipe_name: str) -> Path:
+def write_model_card(model_dir: Path, run: Path, recipe_name: str, note: str = "") -> Path:
     """Write ``model_dir/MODEL_CARD.md``; returns its path."""
     recipe = load_recipe(recipe_name)
     headline = json.loads((model_dir / HEADLINE_FILE).read_text(encoding="utf-8"))
     check = json.loads((model_dir / CHECK_FILE).read_text(encoding="utf-8"))
-    text = render_model_card(model_dir, run, recipe, machine_description(), headline, check)
+    text = render_model_card(model_dir, run, recipe, machine_description(), headline, check, note)
     path = model_dir / "MODEL_CARD.md"
     path.write_text(text, encoding="utf-8")
     return path
@@ -272,8 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, required=True, help="the shipped model folder")
     parser.add_argument("--run", type=Path, required=True, help="the training run folder")
     parser.add_argument("--recipe", default="demo", help="the recipe the run used")
+    parser.add_argument("--note", default="", help="a step done by hand, for the card")
     args = parser.parse_args(argv)
-    print(write_model_card(args.model, args.run, args.recipe))
+    print(write_model_card(args.model, args.run, args.recipe, args.note))
     return 0
 
 
