@@ -130,5 +130,5 @@ def test_model_options_reach_a_model_loaded_from_the_previous_stage(tmp_path: Pa
     loaded, _, _ = build_model(replace(recipe, model_options=options), tmp_path)
     assert loaded.vividmed_config.open_phrases == "taxonomy"
     assert loaded.vividmed_config.box_threshold == 0.3
-    with pytest.raises(TrainingError, match="model_options.no_such_field"):
+    with pytest.raises(TrainingError, match=r"model_options\.no_such_field"):
         build_model(replace(recipe, model_options={"no_such_field": 1}), tmp_path)
