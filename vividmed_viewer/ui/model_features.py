@@ -187,7 +187,7 @@ class ModelFeatures(QObject):
         for action_id in ("load_default_model", "open_model", "model_preferences"):
             registry.qaction(action_id).setEnabled(not busy)
         self.chat_panel.set_busy(busy)
-        self.window.viewer.set_quick_renders(busy)
+        self.window.viewer.set_model_running(busy)
         status = self.window.status
         if busy:
             status.start_progress("Model working…")

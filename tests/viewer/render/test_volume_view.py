@@ -127,16 +127,23 @@ def test_left_drag_rotates_and_r_resets(view, qtbot: QtBot) -> None:  # type: ig
     np.testing.assert_allclose(camera.GetPosition(), start, atol=1e-3)
 
 
-def test_quick_renders_while_busy_then_one_full_render(view) -> None:  # type: ignore[no-untyped-def]
+def test_while_the_model_runs_redraws_wait_and_one_full_render_follows(view, qtbot: QtBot) -> None:  # type: ignore[no-untyped-def]
     from vividmed_viewer.ui.views.render_pacing import render_pacer
     from vividmed_viewer.ui.views.volume_view import BUSY_UPDATE_RATE
 
-    view.set_volume(sphere_ct())
+    volume = sphere_ct()
+    view.set_volume(volume)
     still = view.interactor.GetStillUpdateRate()
-    view.set_quick_renders(True)
+    before = window_pixels(view.render_window)
+    view.set_model_running(True)
     assert view.render_window.GetDesiredUpdateRate() == BUSY_UPDATE_RATE
-    busy_pixels = window_pixels(view.render_window)
-    assert (busy_pixels.max(axis=2) > 60).sum() > 200  # coarse, but the volume is there
-    view.set_quick_renders(False)
+    region = np.zeros(volume.shape, dtype=np.uint8)
+    region[30:44, 4:20, 30:44] = 1
+    view.set_overlays([MaskOverlay("nodule", region, volume.geometry, colour=(0, 220, 0))])
+    qtbot.waitUntil(lambda: not view.surfaces_pending, timeout=20_000)
+    QApplication.processEvents()
+    assert render_pacer().pending == 0  # the surface arrived; its render waits for the end
+    view.set_model_running(False)
     assert view.render_window.GetDesiredUpdateRate() == pytest.approx(still)
-    assert render_pacer().pending >= 1  # the full-quality render is on its way
+    assert render_pacer().pending == 1  # the one full-quality render is due
+    assert (before.max(axis=2) > 60).sum() > 200

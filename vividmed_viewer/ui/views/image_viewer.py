@@ -176,9 +176,10 @@ class ImageViewer(QWidget):
         if hasattr(self.volume_view, "shutdown"):
             self.volume_view.shutdown()
 
-    def set_quick_renders(self, quick: bool) -> None:
-        """Coarse 3D renders while the model streams regions (``True``), full ones after."""
-        self._call_volume_view("set_quick_renders", quick)
+    def set_model_running(self, running: bool) -> None:
+        """While the model streams regions the 3D pane holds its redraws; one render after."""
+        if hasattr(self.volume_view, "set_model_running"):  # (also before a volume opens)
+            self.volume_view.set_model_running(running)
 
     def _call_volume_view(self, method: str, *args: Any, **kwargs: Any) -> None:
         """Forward a call to the 3D view when it is shown (a 3D image) and has the method."""

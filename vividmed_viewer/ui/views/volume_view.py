@@ -30,9 +30,10 @@ from vividmed_viewer.ui.workers import Task, TaskContext, TaskRunner
 logger = logging.getLogger(__name__)
 
 INTERACTIVE_UPDATE_RATE = 15.0
-#: While the model streams regions into the views the 3D pane renders at this rate (the CPU
-#: ray caster coarsens its sampling to fit ~40 ms), so the GUI stays responsive; the full
-#: quality render follows when the model is done.
+#: While the model runs, a render the user asks for (rotation, preset) uses this rate (the
+#: CPU ray caster coarsens its sampling), and the redraws streamed regions would trigger wait
+#: for the end of the run: next to the model on a CPU one 3D render took 150-280 ms, the
+#: main source of event-loop stalls. One full-quality render follows when the model is done.
 BUSY_UPDATE_RATE = 25.0
 
 
@@ -51,6 +52,8 @@ class VolumeView(QWidget):
         self._tasks: dict[str, Task] = {}  # overlay id → its surface build in progress
         self._task_generation: dict[str, int] = {}
         self._redraw_scheduled = False
+        self._model_running = False  # see set_model_running
+        self._held_redraw = False
         self._render_mode_checked = False
 
         self.preset_combo = QComboBox(self)
@@ -228,16 +231,21 @@ class VolumeView(QWidget):
         self.scene.reset_camera()
         self.redraw()
 
-    def set_quick_renders(self, quick: bool) -> None:
-        """Render at the coarse busy rate (``True``, e.g. while the model runs) or at full
-        quality again (``False``: one full render follows)."""
-        rate = BUSY_UPDATE_RATE if quick else self.interactor.GetStillUpdateRate()
+    def set_model_running(self, running: bool) -> None:
+        """While ``running``: coarse renders, automatic redraws held; after: one full render."""
+        self._model_running = running
+        rate = BUSY_UPDATE_RATE if running else self.interactor.GetStillUpdateRate()
         self.render_window.SetDesiredUpdateRate(rate)
-        if not quick:
+        if not running and self._held_redraw:
+            self._held_redraw = False
             self.schedule_redraw()
 
     def schedule_redraw(self) -> None:
-        """Redraw from the event loop (several requests before it runs share one render)."""
+        """Redraw from the event loop (several requests before it runs share one render);
+        while the model runs, after it (see :meth:`set_model_running`)."""
+        if self._model_running:
+            self._held_redraw = True
+            return
         if not self._redraw_scheduled:
             self._redraw_scheduled = True
             render_pacer().request(self, self._scheduled_redraw)
