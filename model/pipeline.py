@@ -135,7 +135,7 @@ class VividMedPipeline:
             mask_threshold=config.mask_threshold,
             heads=heads,  # type: ignore[arg-type]
             logits_processors=tuple(logits_processors),
-            open_phrases=str(getattr(config, "open_phrases", "model")),
+            open_phrases=config.open_phrases,
         )
 
     def provenance(self, settings: Any) -> Provenance:

@@ -160,19 +160,25 @@ class GroundedDecoder:
     def _constrain(
         self, token: int, settings: GenerationSettings, stream: PhraseStream, state: _PhraseState
     ) -> int:
-        """The model's pick, or a ``<p>``/``</p>`` the taxonomy settings put in its place."""
-        if stream.in_phrase and (settings.close_phrases == "taxonomy" or state.by_opener):
+        """The model's pick, or a ``<p>``/``</p>`` the taxonomy settings put in its place
+        (never in place of the model's own tags and stops)."""
+        models_tag = token in self._tags or token in self._stop_ids
+        if (
+            not models_tag
+            and stream.in_phrase
+            and (settings.close_phrases == "taxonomy" or state.by_opener)
+        ):
             token = self._maybe_close(token, state)
         elif (
-            settings.open_phrases == "taxonomy"
+            not models_tag
+            and settings.open_phrases == "taxonomy"
             and not stream.in_phrase
             and state.opened_at != len(stream.text)  # once per position: no empty-phrase loop
         ):
             token = self._maybe_open(token, stream.text)
-            state.by_opener = token == self.ids.phrase_open
-            state.opened_at = len(stream.text) if state.by_opener else -1
+            state.opened_at = len(stream.text) if token == self.ids.phrase_open else -1
         if token in (self.ids.phrase_open, self.ids.negative_open):
-            state.tokens = []
+            state.tokens, state.by_opener = [], not models_tag
         elif stream.in_phrase and token not in self._tags:
             state.tokens.append(token)
         return token
@@ -180,8 +186,6 @@ class GroundedDecoder:
     def _maybe_close(self, token: int, state: _PhraseState) -> int:
         """``</p>`` instead of ``token`` when the open phrase is a finished taxonomy term, or
         (a phrase the opener began) when ``token`` would make it no term's beginning."""
-        if token in self._tags or token in self._stop_ids:
-            return token
         longer = self.tokenizer.decode([*state.tokens, token], skip_special_tokens=False)
         if state.by_opener and self.closer.hopeless(longer):
             return int(self.ids.phrase_close)
@@ -195,8 +199,6 @@ class GroundedDecoder:
     def _maybe_open(self, token: int, text_before: str) -> int:
         """``<p>`` instead of ``token`` when the token starts a taxonomy term (and the
         sentence so far negates nothing); the model writes the term in the next steps."""
-        if token in self._tags or token in self._stop_ids:
-            return token
         piece = self.tokenizer.decode([token], skip_special_tokens=False)
         if self.opener.should_open(piece, text_before):
             return int(self.ids.phrase_open)

@@ -50,5 +50,4 @@ class TaxonomyPhraseCloser:
             return True
         if not self.is_term(phrase_text):
             return False
-        longer = with_next_token.rstrip()
-        return not (self.is_term(longer) or self.extends_a_term(longer))
+        return self.hopeless(with_next_token.rstrip())

@@ -75,7 +75,6 @@ class SliceView(QWidget):
         self.hovered: str | None = None
         self.fit_on_resize = True
         self._drag: _Drag | None = None
-        self._redraw_scheduled = False
 
     # ----- state ---------------------------------------------------------------------------
     @property
@@ -131,20 +130,14 @@ class SliceView(QWidget):
 
     def redraw(self) -> None:
         """Render this view's window now (when shown)."""
-        self._redraw_scheduled = False
         render_pacer().cancel(self)
         if self.isVisible():
             self.render_window.Render()
 
     def schedule_redraw(self) -> None:
-        """Render from the event loop; requests made before it runs share one render."""
-        if not self._redraw_scheduled:
-            self._redraw_scheduled = True
-            render_pacer().request(self, self._scheduled_redraw)
-
-    def _scheduled_redraw(self) -> None:
-        if self._redraw_scheduled:  # a direct redraw() since the request already rendered
-            self.redraw()
+        """Render from the event loop; requests made before it runs share one render (and a
+        direct :meth:`redraw` meanwhile cancels it)."""
+        render_pacer().request(self, self.redraw)
 
     # ----- coordinates ---------------------------------------------------------------------
     def to_display(self, position: QPointF) -> tuple[float, float]:

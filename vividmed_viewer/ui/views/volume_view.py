@@ -51,7 +51,6 @@ class VolumeView(QWidget):
         self._pending: set[str] = set()
         self._tasks: dict[str, Task] = {}  # overlay id → its surface build in progress
         self._task_generation: dict[str, int] = {}
-        self._redraw_scheduled = False
         self._model_running = False  # see set_model_running
         self._held_redraw = False
         self._render_mode_checked = False
@@ -246,17 +245,10 @@ class VolumeView(QWidget):
         if self._model_running:
             self._held_redraw = True
             return
-        if not self._redraw_scheduled:
-            self._redraw_scheduled = True
-            render_pacer().request(self, self._scheduled_redraw)
-
-    def _scheduled_redraw(self) -> None:
-        if self._redraw_scheduled:
-            self.redraw()
+        render_pacer().request(self, self.redraw)
 
     def redraw(self) -> None:
         """Redraw now (the first time also picks CPU or GPU rendering for this window)."""
-        self._redraw_scheduled = False
         render_pacer().cancel(self)
         if not self._alive() or not self.vtk_widget.isVisible():
             return
