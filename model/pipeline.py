@@ -1,8 +1,10 @@
-"""``VividMedPipeline``: the one object the app, the batch CLI and the demo use.
+"""``VividMedPipeline``: the one object the app, the batch CLI and the evaluator use.
 
 Load once (``from_pretrained`` / ``from_config``), then ``generate_report`` for a grounded
-report or ``answer`` for a chat turn; both stream text and phrases through callbacks and
-stop when ``cancel`` is set.
+report or ``answer`` for a chat turn; both stream text and phrases through callbacks, stop
+when ``cancel`` is set, and return a :class:`~model.generation.GenerationResult` (plain
+text, phrase spans, masks/boxes on the image's own grid, provenance as data). Images are
+anything shaped like :class:`~model.processor.ModelImage`.
 """
 
 from __future__ import annotations
@@ -12,27 +14,38 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vividmed_viewer.core.conversation import Conversation, Role, Turn
+from model.provenance import ModelProvenance, WeightsState
 from vividmed_viewer.core.errors import InferenceError, ModelError
-from vividmed_viewer.core.image_volume import ImageVolume
-from vividmed_viewer.core.provenance import Provenance, SourceKind
-from vividmed_viewer.core.report import GroundedReport
 from vividmed_viewer.core.taxonomy import Taxonomy, default_taxonomy
+
+if TYPE_CHECKING:
+    from model.generation import GeneratedPhrase, GenerationResult, GenerationSettings
+    from model.processor import ModelImage
+    from model.text import ChatTurn
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 LOG = logging.getLogger(__name__)
 
+TextCallback = Callable[[str], None]
+PhraseCallback = Callable[["GeneratedPhrase"], object]
+
 #: Shipped trained weights, by config name (resources/models/demo: see its MODEL_CARD.md).
 SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "resources" / "models"
+#: A checkpoint of this config is the demonstration model (trained on synthetic phantoms).
+DEMO_CONFIG = "demo"
 
 
 @dataclass
 class VividMedPipeline:
-    """A loaded model with its tokenizer, image processor and taxonomy."""
+    """A loaded model with its tokenizer, image processor and taxonomy.
+
+    ``weights`` says whether the weights are a checkpoint's (``TRAINED``, or ``DEMO`` for a
+    checkpoint of the demo config), or random from a config (``UNTRAINED``).
+    """
 
     model: Any
     tokenizer: Any
@@ -40,8 +53,13 @@ class VividMedPipeline:
     processor: Any
     name: str
     checkpoint: str = ""
-    trained: bool = False
+    weights: WeightsState = WeightsState.UNTRAINED
     taxonomy: Taxonomy = field(default_factory=default_taxonomy)
+
+    @property
+    def trained(self) -> bool:
+        """Whether the weights come from a checkpoint (trained or the demo model)."""
+        return self.weights is not WeightsState.UNTRAINED
 
     # -- loading -----------------------------------------------------------------
 
@@ -61,7 +79,7 @@ class VividMedPipeline:
         torch.manual_seed(seed)
         model = build_model(config)
         target = resolve_device(device)
-        model.to(device=target, dtype=default_dtype(target))  # type: ignore[call-arg]
+        model.to(device=target, dtype=default_dtype(target))
         model.eval()
         LOG.warning(
             "model '%s' has untrained vision/localization weights: its reports are not "
@@ -92,14 +110,15 @@ class VividMedPipeline:
         model = load_model(path, target, default_dtype(target))
         config = read_config(path)
         tokenizer, ids = load_checkpoint_tokenizer(path, config)
+        name = config.preset or path.name
         return cls(
             model,
             tokenizer,
             ids,
             cls._processor_for(config, path),
-            name=config.preset or path.name,
+            name=name,
             checkpoint=str(path),
-            trained=True,
+            weights=WeightsState.DEMO if name == DEMO_CONFIG else WeightsState.TRAINED,
         )
 
     @staticmethod
@@ -125,7 +144,8 @@ class VividMedPipeline:
         box_threshold: float | None,
         heads: str,
         logits_processors: Sequence[Any] = (),
-    ) -> Any:
+    ) -> GenerationSettings:
+        """Decoding settings; ``box_threshold`` ``None`` keeps the checkpoint's own."""
         from model.generation import GenerationSettings
 
         config = self.model.config
@@ -138,130 +158,92 @@ class VividMedPipeline:
             open_phrases=config.open_phrases,
         )
 
-    def provenance(self, settings: Any) -> Provenance:
-        return Provenance(
-            kind=SourceKind.MODEL,
+    def provenance(self, settings: GenerationSettings) -> ModelProvenance:
+        """Who writes with these ``settings``: model name, checkpoint, weights, settings."""
+        return ModelProvenance(
             name=f"VividMed ({self.name})",
-            checkpoint=self.checkpoint,
+            checkpoint=self.checkpoint or f"none (built from config '{self.name}')",
+            weights=self.weights,
             settings=settings.describe(),
-            note="" if self.trained else "untrained weights",
         )
 
     def _run(
         self,
-        volume: ImageVolume,
-        turns: list[Any],
+        image: ModelImage,
+        turns: Sequence[ChatTurn],
         grounded: bool,
-        settings: Any,
-        on_text: Callable[[str], None] | None,
-        on_phrase: Callable[[Any], None] | None,
-        cancel: Any,
-    ) -> Any:
-        from model.generation import DecodeCallbacks, GroundedDecoder
+        settings: GenerationSettings,
+        callbacks: tuple[TextCallback | None, PhraseCallback | None, Any],
+    ) -> GenerationResult:
+        """Preprocess, encode the prompt, decode; a ``GenerationResult``."""
+        from model.generation import DecodeCallbacks, GenerationResult, GroundedDecoder
         from model.text import encode_conversation
 
         try:
-            image = self.processor.preprocess(volume)
+            processed = self.processor.preprocess(image)
         except (ValueError, RuntimeError) as error:
             raise InferenceError(f"cannot prepare the image for the model: {error}") from error
-        prompt = encode_conversation(self.tokenizer, self.token_ids, turns, grounded=grounded)
+        prompt = encode_conversation(self.tokenizer, self.token_ids, list(turns), grounded=grounded)
         decoder = GroundedDecoder(self.model, self.tokenizer, self.token_ids, self.taxonomy)
-        return decoder.decode(
-            prompt.input_ids, image, settings, DecodeCallbacks(on_text, on_phrase, cancel)
+        generation = decoder.decode(
+            prompt.input_ids, processed, settings, DecodeCallbacks(*callbacks)
         )
+        return GenerationResult(generation, self.provenance(settings), grounded)
 
     def generate_report(
         self,
-        volume: ImageVolume,
+        image: ModelImage,
         *,
         question: str | None = None,
         max_new_tokens: int = 512,
         box_threshold: float | None = None,
         heads: str = "taxonomy",
-        on_text: Callable[[str], None] | None = None,
-        on_phrase: Callable[[Any], None] | None = None,
+        on_text: TextCallback | None = None,
+        on_phrase: PhraseCallback | None = None,
         cancel: Any = None,
         logits_processors: Sequence[Any] = (),
-    ) -> GroundedReport:
-        """A grounded report (``<grd>``) of ``volume``; regions on its own voxel grid.
+    ) -> GenerationResult:
+        """A grounded report (``<grd>``) of ``image``: a ``GenerationResult``, regions on the
+        image's own voxel grid.
 
         ``question`` defaults to the request the model was trained on (stage 3).
-
         ``heads``: ``taxonomy`` (anatomy → mask, abnormality → boxes) or ``both``;
-        ``cancel``: a ``threading.Event`` or a callable checked between tokens (the report
-        is then marked ``stopped``); ``logits_processors`` can force tokens (tests).
+        ``on_phrase`` gets each ``GeneratedPhrase`` as it closes; ``cancel``: a
+        ``threading.Event`` or a callable checked between tokens (the result is then
+        ``stopped``); ``logits_processors`` can force tokens (tests).
         """
-        from model.generation import to_grounded_report
         from model.text import ChatTurn
         from model.text.questions import grounded_report_question
 
         settings = self.settings(max_new_tokens, box_threshold, heads, logits_processors)
-        generation = self._run(
-            volume,
-            [ChatTurn(question or grounded_report_question(volume))],
-            True,
-            settings,
-            on_text,
-            on_phrase,
-            cancel,
-        )
-        reference = ", ".join(volume.metadata.source_paths[:1])
-        return to_grounded_report(
-            generation, self.provenance(settings), self.taxonomy, image_reference=reference
-        )
+        turns = [ChatTurn(question or grounded_report_question(image))]
+        return self._run(image, turns, True, settings, (on_text, on_phrase, cancel))
 
     def answer(
         self,
-        volume: ImageVolume,
-        conversation: Conversation,
-        question: str | None = None,
+        image: ModelImage,
+        turns: Sequence[ChatTurn],
         *,
         grounded: bool = False,
         max_new_tokens: int = 256,
         box_threshold: float | None = None,
-        on_text: Callable[[str], None] | None = None,
-        on_phrase: Callable[[Any], None] | None = None,
+        on_text: TextCallback | None = None,
+        on_phrase: PhraseCallback | None = None,
         cancel: Any = None,
         logits_processors: Sequence[Any] = (),
-    ) -> Turn:
-        """The assistant's answer to ``question`` (or to the conversation's last user turn).
+    ) -> GenerationResult:
+        """The answer to the last of ``turns`` (``ChatTurn``s), a ``GenerationResult``.
 
-        Earlier turns are the history (``<ngrd>`` unless ``grounded``). The conversation is
-        not changed except that overlays the answer links to are stored in
-        ``conversation.overlays``; add the returned turn with ``conversation.add_turn``.
+        Earlier turns are the history and must hold their answers; the last one is the
+        question (its ``answer`` is ``None``). ``<grd>`` when ``grounded``, else ``<ngrd>``.
         """
-        from model.generation import to_turn
-
-        turns = self.history(conversation, question)
+        if not turns or turns[-1].answer is not None:
+            raise ModelError("answer needs turns that end with a question (its answer None)")
+        unanswered = [n for n, turn in enumerate(turns[:-1], 1) if turn.answer is None]
+        if unanswered:
+            raise ModelError(f"history turns {unanswered} have no answer")
         settings = self.settings(max_new_tokens, box_threshold, "taxonomy", logits_processors)
-        generation = self._run(volume, turns, grounded, settings, on_text, on_phrase, cancel)
-        turn, overlays = to_turn(generation, self.provenance(settings), grounded, self.taxonomy)
-        conversation.overlays.update(overlays)
-        return turn
-
-    @staticmethod
-    def history(conversation: Conversation, question: str | None) -> list[Any]:
-        """Conversation turns (+ the new question) as question/answer pairs."""
-        from model.text import ChatTurn
-
-        pairs: list[ChatTurn] = []
-        pending: str | None = None
-        for turn in conversation.turns:
-            if turn.role is Role.USER:
-                pending = turn.content.text
-            elif pending is not None:
-                pairs.append(ChatTurn(pending, turn.content.text))
-                pending = None
-        if question is None:
-            if pending is None:
-                raise ModelError("no question: pass one or end the conversation with a user turn")
-            question = pending
-        elif pending is not None:
-            raise ModelError(
-                "the conversation ends with an unanswered question; pass question=None"
-            )
-        pairs.append(ChatTurn(question))
-        return pairs
+        return self._run(image, turns, grounded, settings, (on_text, on_phrase, cancel))
 
     def describe(self) -> dict[str, Any]:
         """Model name, checkpoint and settings (for an About box or a batch log)."""
@@ -270,6 +252,7 @@ class VividMedPipeline:
             "name": self.name,
             "checkpoint": self.checkpoint or "(none: built from config)",
             "trained": self.trained,
+            "weights": self.weights.value,
             "backbone": config.backbone or "random (from config)",
             "device": str(self.model.device),
             "dtype": str(self.model.projector.down.weight.dtype).replace("torch.", ""),

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 CancelFlag = threading.Event | Callable[[], bool] | None
 TextCallback = Callable[[str], None]
-PhraseCallback = Callable[[GeneratedPhrase], None]
+PhraseCallback = Callable[[GeneratedPhrase], object]
 
 
 def is_cancelled(cancel: CancelFlag) -> bool:
@@ -101,7 +101,7 @@ class GroundedDecoder:
             model, image.localization_values[0], image.transform, self.taxonomy, settings
         )
         result = GroundedGeneration(
-            text="", phrases=[], geometry=image.transform.original, settings=settings
+            text="", phrases=[], grid=image.transform.original, settings=settings
         )
         if is_cancelled(callbacks.cancel):
             result.stopped, result.finished_by = True, "cancelled"

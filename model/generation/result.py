@@ -1,4 +1,9 @@
-"""What grounded decoding returns: settings in, clean text and localized phrases out."""
+"""What grounded decoding returns: settings in, clean text and localized phrases out.
+
+Plain data on the input image's own grid (:class:`~model.processor.ImageGrid`): a phrase's
+mask is a uint8 array of that grid's shape, its boxes are :class:`~model.processor.VoxelBox`
+corners. The viewer's ``inference`` package turns these into its own types.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from model.processor.image_grid import ImageGrid
+from model.processor.voxel_box import VoxelBox
+from model.provenance import ModelProvenance
 from model.text.prompt import ChatTurn, encode_conversation
 from model.text.special_tokens import TokenIds
-from vividmed_viewer.core.geometry import GridGeometry
-from vividmed_viewer.core.overlays import Box
 
 #: (token ids generated so far, next-token logits [vocab]) → logits to pick from.
 LogitsProcessor = Callable[[Sequence[int], torch.Tensor], torch.Tensor]
@@ -84,8 +90,11 @@ class ForcedTokens:
 class GeneratedPhrase:
     """One closed phrase: its span in the clean text, target and regions on the original grid.
 
-    ``mask`` is uint8 (0/1) on the original image grid or ``None`` when the mask model did
-    not run; ``boxes`` are kept boxes (core ``Box``, original voxel indices) or ``None``.
+    ``start``/``end`` index the clean text (``text == clean[start:end]``); ``category`` is
+    the target's taxonomy category (``anatomy``, ``abnormality``) or ``unknown``. ``mask``
+    is uint8 (0/1) on the original image grid or ``None`` when the mask model did not run;
+    ``boxes`` are the kept boxes (original voxel indices, best first) or ``None`` when the
+    box model did not run; ``box_scores`` are their present probabilities.
     """
 
     index: int
@@ -96,7 +105,7 @@ class GeneratedPhrase:
     category: str
     mask: NDArray[np.uint8] | None = None
     mask_score: float | None = None
-    boxes: list[Box] | None = None
+    boxes: list[VoxelBox] | None = None
     box_scores: list[float] = field(default_factory=list)
 
     @property
@@ -106,11 +115,14 @@ class GeneratedPhrase:
 
 @dataclass
 class GroundedGeneration:
-    """Clean text (tags removed), its phrases, and how the run went."""
+    """Clean text (tags removed), its phrases, the grid their regions are on, how the run went.
+
+    ``finished_by`` is ``eos``, ``max_new_tokens`` or ``cancelled`` (then ``stopped``).
+    """
 
     text: str
     phrases: list[GeneratedPhrase]
-    geometry: GridGeometry
+    grid: ImageGrid
     stopped: bool = False
     token_ids: list[int] = field(default_factory=list)
     finished_by: str = "eos"
@@ -120,3 +132,27 @@ class GroundedGeneration:
     @property
     def new_tokens(self) -> int:
         return len(self.token_ids)
+
+
+@dataclass
+class GenerationResult:
+    """What the pipeline returns for one request: the decoding, and who made it.
+
+    ``grounded`` says whether the prompt asked for grounding (``<grd>``) or not.
+    """
+
+    generation: GroundedGeneration
+    provenance: ModelProvenance
+    grounded: bool = True
+
+    @property
+    def text(self) -> str:
+        return self.generation.text
+
+    @property
+    def phrases(self) -> list[GeneratedPhrase]:
+        return self.generation.phrases
+
+    @property
+    def stopped(self) -> bool:
+        return self.generation.stopped

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Protocol
 
-from model.modeling import VividMedForCausalLM
+import torch
 
 DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
+class WithLanguageModel(Protocol):
+    """A VividMed model as LoRA sees it (a protocol, so this module imports no model class)."""
+
+    @property
+    def language_model(self) -> torch.nn.Module: ...
+
+    @property
+    def config(self) -> Any: ...
+
+
 def apply_lora(
-    model: VividMedForCausalLM,
+    model: WithLanguageModel,
     r: int = 64,
     alpha: int = 8,
     dropout: float = 0.05,

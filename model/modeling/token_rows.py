@@ -69,7 +69,7 @@ def install_added_rows(language_model: Any, ids: Sequence[int]) -> torch.nn.Para
     """Swap the LM's embedding (and tied head) for added-row versions; returns the rows.
 
     The rows start as copies of the current embedding rows (the mean for fresh tags, see
-    :func:`model.checkpoint.load_backbone_weights`). Returns ``None`` when ``ids`` is empty.
+    :func:`model.modeling.backbone_weights.load_backbone_weights`). ``None`` when ``ids`` is empty.
     """
     embedding = language_model.get_input_embeddings()
     if not ids or isinstance(embedding, AddedRowsEmbedding):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -14,6 +13,7 @@ from model.config import VividMedConfig
 from model.localization import InstanceLocalizer, InstanceOutput, SemanticLocalizer
 from model.modeling.grounding_loss import grounding_loss
 from model.modeling.outputs import VividMedOutput
+from model.modeling.pretrained import VividMedPreTrainedModel
 from model.modeling.sequence import MultimodalBatch, build_multimodal_batch
 from model.modeling.token_rows import install_added_rows
 from model.projector import PhrasePromptHead, VisionProjector
@@ -53,20 +53,15 @@ def _as_list(images: ImageInput, batch: int) -> list[torch.Tensor | None]:
     return [image[0] if image is not None and image.ndim == 5 else image for image in images]
 
 
-class VividMedForCausalLM(PreTrainedModel):
+class VividMedForCausalLM(VividMedPreTrainedModel):
     """The VividMed network (MODEL.md): a grounded vision-language model.
 
     Sub-modules: ``vision`` (ViT), ``projector`` (SwiGLU + BOI/EOI), ``language_model``
     (any HF causal LM; the tags' embedding rows live in its embedding's ``added_rows``,
     see :mod:`model.modeling.token_rows`), ``vg_proj`` (phrase → prompt), ``semantic``
-    and ``instance`` localizers. Checkpoints: :mod:`model.checkpoint` (``save_pretrained`` /
-    ``from_pretrained`` here delegate to it).
+    and ``instance`` localizers. Checkpoints (``build_from_config``, ``save_pretrained``,
+    ``from_pretrained``): :class:`~model.modeling.pretrained.VividMedPreTrainedModel`.
     """
-
-    config_class = VividMedConfig
-    base_model_prefix = "vividmed"
-    supports_gradient_checkpointing = True
-    main_input_name = "input_ids"
 
     def __init__(self, config: VividMedConfig) -> None:
         super().__init__(config)
@@ -81,16 +76,6 @@ class VividMedForCausalLM(PreTrainedModel):
         self.token_ids = TokenIds.from_config(config.special_token_ids or {})
         self.post_init()
         install_added_rows(self.language_model, added_token_ids(config))
-
-    @property
-    def vividmed_config(self) -> VividMedConfig:
-        """``self.config`` with its concrete type."""
-        config = self.config
-        assert isinstance(config, VividMedConfig)
-        return config
-
-    def _init_weights(self, module: torch.nn.Module) -> None:
-        """Every part initialises itself in its constructor; nothing to do here."""
 
     # -- building blocks (also used by grounded decoding) ------------------------------
 
@@ -250,20 +235,3 @@ class VividMedForCausalLM(PreTrainedModel):
             reduction="none",
         )
         return (token_loss * weights).sum() / weights.sum().clamp(min=1e-6)
-
-    # -- checkpoints -----------------------------------------------------------------
-
-    def save_pretrained(self, save_directory: str | Path, **kwargs: Any) -> None:  # type: ignore[override]
-        """Write config.json + model.safetensors (see :func:`model.checkpoint.save_checkpoint`)."""
-        from model.checkpoint import save_checkpoint
-
-        save_checkpoint(self, Path(save_directory), tokenizer=kwargs.get("tokenizer"))
-
-    @classmethod
-    def from_pretrained(  # type: ignore[override]
-        cls, pretrained_model_name_or_path: str | Path, *args: Any, **kwargs: Any
-    ) -> VividMedForCausalLM:
-        """Load a checkpoint directory (see :func:`model.checkpoint.load_model`)."""
-        from model.checkpoint import load_model
-
-        return load_model(Path(pretrained_model_name_or_path), **kwargs)

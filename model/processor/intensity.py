@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from vividmed_viewer.core.image_volume import ImageVolume
-from vividmed_viewer.core.window import WindowLevel
+from model.processor.image_input import IntensityWindow, ModelImage
 
 MAX_PERCENTILE_SAMPLES = 2_000_000
 
@@ -42,8 +41,8 @@ def percentile_range(
 
 
 def scale_intensity(
-    volume: ImageVolume,
-    window: WindowLevel | None = None,
+    volume: ModelImage,
+    window: IntensityWindow | None = None,
     percentiles: tuple[float, float] = (0.5, 99.5),
 ) -> tuple[NDArray[np.float32], IntensityRecord]:
     """Map a volume's voxels to [0, 1] float32 and record how.

@@ -1,4 +1,4 @@
-"""``VividMedImageProcessor``: an ``ImageVolume`` → model tensors, with the exact inverse."""
+"""``VividMedImageProcessor``: an image (a ``ModelImage``) → model tensors, with the inverse."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 import torch
 
 from model.parts_config import VisionConfig
+from model.processor.image_grid import ImageGrid
+from model.processor.image_input import IntensityWindow, ModelImage
 from model.processor.intensity import scale_intensity
 from model.processor.resample import pad_to, resample_volume
 from model.processor.sizing import GridPlan, plan_model_grid
 from model.processor.transform import ImageTransform
 from vividmed_viewer.core.errors import ModelError
-from vividmed_viewer.core.image_volume import ImageVolume
-from vividmed_viewer.core.window import WindowLevel
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -92,12 +92,16 @@ class VividMedImageProcessor:
             self.min_inplane_tokens,
         )
 
-    def preprocess(self, volume: ImageVolume, window: WindowLevel | None = None) -> ProcessedImage:
+    def preprocess(
+        self, volume: ModelImage, window: IntensityWindow | None = None
+    ) -> ProcessedImage:
         """Turn an image into ``pixel_values`` [1, 3, D, H, W] and ``localization_values``.
 
-        ``window`` clips intensities (CT); without it the percentile range is used.
+        ``window`` (anything with ``lower``/``upper``, e.g. a CT window) clips intensities;
+        without it the percentile range is used.
         """
-        plan = self.plan(volume.shape)
+        grid = ImageGrid.of(volume)
+        plan = self.plan(grid.shape)
         scaled, intensity = scale_intensity(volume, window, self.percentiles)
         resized = resample_volume(torch.from_numpy(scaled), plan.resized_shape).clamp(0.0, 1.0)
         image01 = pad_to(resized, plan.padded_shape)[None, None].contiguous()
@@ -105,7 +109,7 @@ class VividMedImageProcessor:
         std = torch.tensor(self.image_std).reshape(1, 3, 1, 1, 1)
         pixel_values = (image01.expand(1, 3, *plan.padded_shape) - mean) / std
         transform = ImageTransform(
-            original=volume.geometry,
+            original=grid,
             resized_shape=plan.resized_shape,
             padded_shape=plan.padded_shape,
             intensity=intensity,

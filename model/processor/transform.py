@@ -17,18 +17,21 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike, NDArray
 
+from model.processor.image_grid import ImageGrid
 from model.processor.intensity import IntensityRecord
 from model.processor.resample import pad_to, resample_volume
+from model.processor.voxel_box import BoxCorners, VoxelBox
 from vividmed_viewer.core.errors import ModelError
-from vividmed_viewer.core.geometry import GridGeometry
-from vividmed_viewer.core.overlays import Box
+
+#: A model voxel counts as touched by a mask when at least this fraction of it is inside.
+TOUCHED_FRACTION = 1e-3
 
 
 @dataclass(frozen=True)
 class ImageTransform:
-    """The processor's record: original geometry, resized and padded shapes, intensity map."""
+    """The processor's record: original grid, resized and padded shapes, intensity map."""
 
-    original: GridGeometry
+    original: ImageGrid
     resized_shape: tuple[int, int, int]
     padded_shape: tuple[int, int, int]
     intensity: IntensityRecord = field(
@@ -46,11 +49,11 @@ class ImageTransform:
             self.resized_shape, dtype=float
         )
 
-    def model_geometry(self) -> GridGeometry:
+    def model_geometry(self) -> ImageGrid:
         """Patient geometry of the padded model grid (same directions, scaled spacing)."""
         scale = self.scale
         origin = self.original.index_to_patient(0.5 * scale - 0.5)
-        return GridGeometry(
+        return ImageGrid(
             self.padded_shape,
             tuple(np.asarray(self.original.spacing) * scale),
             tuple(origin),
@@ -90,8 +93,15 @@ class ImageTransform:
         original = resample_volume(values, self.original.shape)
         return (original >= 0.5).to(torch.uint8).numpy()
 
-    def label_map_to_model(self, mask: NDArray[Any] | torch.Tensor) -> torch.Tensor:
-        """A binary mask on the original grid → a 0/1 float tensor on the padded model grid."""
+    def label_map_to_model(
+        self, mask: NDArray[Any] | torch.Tensor, keep_touched: bool = False
+    ) -> torch.Tensor:
+        """A binary mask on the original grid → a 0/1 float tensor on the padded model grid.
+
+        A model voxel is inside when at least half of it is. With ``keep_touched``, a mask
+        that this rule would erase entirely (a thin structure on a coarse grid) keeps every
+        model voxel it touches instead, so a present target never becomes an empty one.
+        """
         values = _as_float_tensor(mask)
         if values.ndim == 2:
             values = values[None]
@@ -100,15 +110,19 @@ class ImageTransform:
                 f"mask shape {tuple(values.shape)} does not match the image shape "
                 f"{self.original.shape}"
             )
-        resized = resample_volume((values > 0).float(), self.resized_shape)
-        return pad_to((resized >= 0.5).float(), self.padded_shape)
+        inside = (values > 0).float()
+        fraction = resample_volume(inside, self.resized_shape)
+        resized = (fraction >= 0.5).float()
+        if keep_touched and not resized.any() and inside.any():
+            resized = (fraction > TOUCHED_FRACTION).float()
+        return pad_to(resized, self.padded_shape)
 
     def boxes_to_image(
         self,
         boxes_normalized: torch.Tensor | NDArray[Any],
         scores: Sequence[float] | torch.Tensor | NDArray[Any] | None = None,
-    ) -> list[Box]:
-        """Normalized centre-size boxes [M, 6] → boxes of whole original voxels (core ``Box``).
+    ) -> list[VoxelBox]:
+        """Normalized centre-size boxes [M, 6] → boxes of whole original voxels.
 
         A voxel belongs to a box when its centre lies inside it; a box thinner than a voxel
         keeps the voxel under its centre. Boxes are clipped to the image.
@@ -140,10 +154,12 @@ class ImageTransform:
             low = np.where(thin, centre, low).clip(0, limits)
             high = np.where(thin, centre, high).clip(0, limits)
             high = np.maximum(high, low)
-            boxes.append(Box(tuple(low.tolist()), tuple(high.tolist()), score))
+            low_zyx = (float(low[0]), float(low[1]), float(low[2]))
+            high_zyx = (float(high[0]), float(high[1]), float(high[2]))
+            boxes.append(VoxelBox(low_zyx, high_zyx, score))
         return boxes
 
-    def boxes_to_model(self, boxes: Sequence[Box]) -> torch.Tensor:
+    def boxes_to_model(self, boxes: Sequence[BoxCorners]) -> torch.Tensor:
         """Original-grid boxes → normalized centre-size boxes [M, 6] on the padded model grid."""
         if not boxes:
             return torch.zeros(0, 6)
@@ -167,7 +183,7 @@ class ImageTransform:
     def from_dict(cls, data: dict[str, Any]) -> ImageTransform:
         intensity = data.get("intensity", {})
         return cls(
-            original=GridGeometry.from_dict(data["original"]),
+            original=ImageGrid.from_dict(data["original"]),
             resized_shape=tuple(data["resized_shape"]),
             padded_shape=tuple(data["padded_shape"]),
             intensity=IntensityRecord(

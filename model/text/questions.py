@@ -6,7 +6,10 @@ ask for a report in the same words, so the model sees at run time what it learne
 
 from __future__ import annotations
 
-from vividmed_viewer.core.image_volume import ImageVolume
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from model.processor.image_input import ModelImage
 
 GROUNDED_REPORT_QUESTIONS = (
     "Write a radiology report for this {image} and ground the findings.",
@@ -15,7 +18,7 @@ GROUNDED_REPORT_QUESTIONS = (
 )
 
 
-def image_name(image: ImageVolume) -> str:
+def image_name(image: ModelImage) -> str:
     """ "CT scan", "chest radiograph", "MRI"… for question templates."""
     if image.modality == "CT":
         return "CT scan"
@@ -26,6 +29,6 @@ def image_name(image: ImageVolume) -> str:
     return "image"
 
 
-def grounded_report_question(image: ImageVolume) -> str:
+def grounded_report_question(image: ModelImage) -> str:
     """The request for a grounded report of ``image`` (the first training wording)."""
     return GROUNDED_REPORT_QUESTIONS[0].format(image=image_name(image))

@@ -7,10 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from model.processor import ImageTransform, VividMedImageProcessor
+from model.processor import ImageGrid, ImageTransform, VividMedImageProcessor, VoxelBox
 from model.processor.resample import resample_volume
 from vividmed_viewer.core.errors import ModelError
-from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.image_volume import ImageVolume
 from vividmed_viewer.core.overlays import Box
 
@@ -52,10 +51,14 @@ def test_box_drawn_on_the_model_grid_maps_to_the_right_film_voxels() -> None:
     assert mapped.minimum == (0.0, 20.0, 10.0)
     assert mapped.maximum == (0.0, 39.0, 19.0)
     assert mapped.score == pytest.approx(0.9)
-    corners = mapped.corners_patient(transform.original)
-    # First corner = voxel (0, 20, 10): origin + spacing·index along the default axes.
-    np.testing.assert_allclose(corners[0], [-10 + 10 * 0.2, 20 + 20 * 0.15, 5 + 0.0])
-    np.testing.assert_allclose(mapped.extent_mm(transform.original), [1.0, 20 * 0.15, 10 * 0.2])
+    corner = transform.original.index_to_patient(mapped.minimum)
+    # First corner = voxel (0, 20, 10): origin + spacing·index along the image's axes.
+    np.testing.assert_allclose(corner, [-10 + 10 * 0.2, 20 + 20 * 0.15, 5 + 0.0])
+    # The viewer's Box reads the same corners (the inference adapter converts to it).
+    viewer_box = Box(mapped.minimum, mapped.maximum)
+    film = ImageVolume(np.zeros((1, 1024, 512)), spacing=(1.0, 0.15, 0.2), origin=(-10, 20, 5))
+    np.testing.assert_allclose(viewer_box.corners_patient(film.geometry)[0], corner)
+    np.testing.assert_allclose(viewer_box.extent_mm(film.geometry), [1.0, 20 * 0.15, 10 * 0.2])
 
 
 def test_ct_boxes_map_to_voxels_whose_centres_are_inside() -> None:
@@ -84,7 +87,8 @@ def test_boxes_round_trip_through_the_model_grid() -> None:
         for _ in range(10):
             low = rng.integers(0, shape // 2 + 1)
             high = low + rng.integers(0, shape // 2 + 1)
-            boxes.append(Box(tuple(low.tolist()), tuple(high.tolist())))
+            corners = [tuple(float(v) for v in c) for c in (low, high)]
+            boxes.append(VoxelBox(corners[0], corners[1]))  # type: ignore[arg-type]
         normalized = transform.boxes_to_model(boxes)
         assert normalized.shape == (10, 6)
         assert torch.all((normalized >= 0) & (normalized <= 1))
@@ -93,6 +97,7 @@ def test_boxes_round_trip_through_the_model_grid() -> None:
 
 def test_two_d_boxes_span_the_single_slice() -> None:
     transform = film_transform()
+    # Anything with voxel corners maps: here the viewer's own Box.
     normalized = transform.boxes_to_model([Box((0, 100, 50), (0, 300, 200))])
     assert normalized[0, 0].item() == pytest.approx(0.5) and normalized[0, 3].item() == 1.0
 
@@ -148,6 +153,18 @@ def test_mask_round_trip_keeps_smooth_shapes(
     assert dice(back, mask) > 0.95
 
 
+def test_thin_present_mask_keeps_the_model_voxels_it_touches_when_asked() -> None:
+    transform = film_transform()  # 2× shrink: a one-pixel line covers under half a voxel
+    line = np.zeros(transform.original.shape, np.uint8)
+    line[0, 101, 40:200] = 1
+    assert not transform.label_map_to_model(line).any()  # the 0.5 rule erases it
+    kept = transform.label_map_to_model(line, keep_touched=True)
+    rows = torch.nonzero(kept[0].sum(dim=1)).flatten().tolist()
+    assert rows == [50, 51] and int(kept.sum()) >= 80  # the antialiased kernel spans two rows
+    empty = np.zeros_like(line)
+    assert not transform.label_map_to_model(empty, keep_touched=True).any()
+
+
 def test_model_grid_cube_maps_to_exact_original_voxels() -> None:
     transform = film_transform()
     model_mask = torch.zeros(transform.padded_shape)
@@ -173,10 +190,11 @@ def test_inverse_errors_name_the_expected_shapes() -> None:
 def test_transform_record_round_trips() -> None:
     transform = ct_transform()
     again = ImageTransform.from_dict(transform.to_dict())
-    assert again.original.same_grid(transform.original)
+    assert isinstance(again.original, ImageGrid)
+    assert again.original.to_dict() == transform.original.to_dict()
+    np.testing.assert_allclose(again.original.direction, TILTED)
     assert again.padded_shape == transform.padded_shape
     assert again.intensity == transform.intensity
-    assert isinstance(again.original, GridGeometry)
 
 
 @pytest.mark.parametrize("shape", [(9, 40, 50), (3, 12, 50), (3, 12, 20), (9, 40, 20)])

@@ -102,23 +102,24 @@ def evaluate_image(
     pipeline: Any, case: Any, kind: str, settings: EvaluationSettings, collector: MetricsCollector
 ) -> None:
     """Add one image's report, answers, Dice and boxes to ``collector``."""
+    from model.text import ChatTurn
     from training.data.phantom_source import labelled_case_from_phantom
     from training.data.stage2 import build_vqa_sample
     from training.metrics import dice
-    from vividmed_viewer.core.conversation import Conversation
+    from vividmed_viewer.core.overlays import Box
 
     labelled = labelled_case_from_phantom(case, kind)
     volume = labelled.image
     report = pipeline.generate_report(volume, max_new_tokens=settings.max_new_tokens)
     image_id = f"{case.seed}:{kind}"
-    collector.add_report(report.body.text, labelled.report or "", image_id, report.body.tagged())
+    collector.add_report(report.text, labelled.report or "", image_id, tagged_text(report))
     add_report_phrase_dice(report, labelled, image_id, kind, collector)
     if settings.vqa_questions > 0:
         rng = np.random.default_rng([case.seed, 0 if kind == "ct" else 1])
         sample = build_vqa_sample(labelled, rng, questions=settings.vqa_questions)
         for question, expected in sample.turns:
-            turn = pipeline.answer(volume, Conversation(), question, max_new_tokens=12)
-            collector.add_answer(turn.content.text, expected)
+            answer = pipeline.answer(volume, [ChatTurn(question)], max_new_tokens=12)
+            collector.add_answer(answer.text, expected)
     processed = pipeline.processor.preprocess(volume)
     transform = processed.transform
     targets = [*settings.dice_targets, settings.box_target]
@@ -132,28 +133,33 @@ def evaluate_image(
         collector.add_dice(kind, target, dice(transform.mask_to_image(probabilities), truth))
     boxes, scores = probe.boxes[-1], probe.box_scores[-1]
     assert boxes is not None and scores is not None
-    predicted = transform.boxes_to_image(boxes, scores)
+    predicted = [
+        Box(b.minimum, b.maximum, b.score) for b in transform.boxes_to_image(boxes, scores)
+    ]
     threshold = float(pipeline.model.config.box_threshold)
     kept = [box for box in predicted if (box.score or 0.0) > threshold]
     truth_boxes = labelled.boxes.get(settings.box_target, [])
     collector.add_boxes(f"{case.seed}:{kind}", volume.shape, predicted, kept, truth_boxes)
 
 
-def add_report_phrase_dice(
-    report: Any, labelled: Any, image_id: str, kind: str, collector: MetricsCollector
-) -> None:
-    """Score each mask the report's phrases carry against the truth of the phrase's target."""
-    from training.metrics import dice
-    from vividmed_viewer.core.overlays import MaskOverlay
+def tagged_text(result: Any) -> str:
+    """A generation's text with each phrase written ``[phrase](target)`` (the report markup)."""
+    from vividmed_viewer.core.grounded_text import GroundedText, Phrase
 
-    for phrase in report.phrases:
+    phrases = [Phrase(p.start, p.end, p.target) for p in result.phrases]
+    return GroundedText(result.text, phrases).tagged()
+
+
+def add_report_phrase_dice(
+    result: Any, labelled: Any, image_id: str, kind: str, collector: MetricsCollector
+) -> None:
+    """Score each non-empty mask the report's phrases carry against the truth of the
+    phrase's target (a phrase whose mask came out empty carries no region: not scored)."""
+    from training.metrics import dice
+
+    for phrase in result.phrases:
         truth = labelled.masks.get(phrase.target)
-        if truth is None:
+        if truth is None or phrase.mask is None or not phrase.mask.any():
             continue
-        for overlay in report.overlays_of(phrase):
-            if isinstance(overlay, MaskOverlay):
-                prediction = overlay.label_map.reshape(truth.shape)
-                value = dice(prediction, truth)
-                collector.add_phrase_dice(
-                    image_id, kind, report.body.phrase_text(phrase), phrase.target, value
-                )
+        value = dice(phrase.mask.reshape(truth.shape), truth)
+        collector.add_phrase_dice(image_id, kind, phrase.text, phrase.target, value)

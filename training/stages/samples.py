@@ -49,17 +49,11 @@ def _mask_of_boxes(boxes: list[Box], shape: tuple[int, int, int]) -> np.ndarray:
 
 
 def model_mask(mask: np.ndarray, transform: Any, negative: bool) -> torch.Tensor:
-    """The mask on the model grid; a present target that the 0.5 rule erases keeps every
-    model voxel it touches (thin structures on a coarse grid), so "yes" never teaches "absent"."""
-    from model.processor.resample import pad_to, resample_volume
-
-    resized = transform.label_map_to_model(mask)
-    if negative or resized.any() or not mask.any():
-        return resized
-    fraction = resample_volume(
-        torch.from_numpy((mask > 0).astype(np.float32)), transform.resized_shape
-    )
-    return pad_to((fraction > 1e-3).float(), transform.padded_shape)
+    """The mask on the model grid, resampled by the processor's transform; a present target
+    that the 0.5 rule erases keeps every model voxel it touches (thin structures on a coarse
+    grid), so "yes" never teaches "absent"."""
+    resized: torch.Tensor = transform.label_map_to_model(mask, keep_touched=not negative)
+    return resized
 
 
 def phrase_target(

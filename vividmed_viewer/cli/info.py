@@ -9,7 +9,9 @@ from typing import Any
 
 from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.image_volume import ImageVolume
+from vividmed_viewer.core.series_choice import default_series
 from vividmed_viewer.core.study import Series, SeriesKind, Study
+from vividmed_viewer.core.units import value_units
 from vividmed_viewer.core.window import WindowLevel
 from vividmed_viewer.io import ImageFormat, detect_format, load_image, read_preview, scan_path
 from vividmed_viewer.io.dicom.plan import plan_series
@@ -30,18 +32,32 @@ def _axes(geometry: GridGeometry) -> dict[str, str]:
     return result
 
 
+def _significant(value: float) -> float:
+    """``value`` to six significant digits (JSON without float noise, small ranges kept)."""
+    return float(f"{value:.6g}")
+
+
 def _window(window: WindowLevel | None, source: str) -> dict[str, Any] | None:
     if window is None:
         return None
-    return {"center": round(window.center, 2), "width": round(window.width, 2), "source": source}
+    return {
+        "center": _significant(window.center),
+        "width": _significant(window.width),
+        "text": window.describe(),
+        "source": source,
+    }
 
 
-def _series_facts(series: Series) -> dict[str, Any]:
-    """Geometry, window and warnings of an image series from its headers (one slice if needed)."""
+def _series_facts(series: Series, opens: bool = False) -> dict[str, Any]:
+    """Geometry, window and warnings of an image series from its headers (one slice if needed).
+
+    ``opens``: this is the series the viewer, ``load_image`` and ``infer`` open by default.
+    """
     facts = series.summary()
     facts["key"] = series.key
     if series.kind is SeriesKind.NON_IMAGE:
         return facts
+    facts["opens_by_default"] = opens
     plan = plan_series(series)
     geometry = GridGeometry(
         (plan.slice_count, plan.stack.rows, plan.stack.columns),
@@ -60,20 +76,23 @@ def _series_facts(series: Series) -> dict[str, Any]:
         spacing_source=plan.in_plane.source.value,
         spacing_known=plan.in_plane.known,
         axes=_axes(geometry) if plan.stack.orientation is not None else {},
+        units=value_units(series.modality, plan.first_header.rescale_type),
         window=window,
         warnings=list(dict.fromkeys(series.warnings + plan.warnings)),
     )
     return facts
 
 
-def _study_facts(study: Study) -> dict[str, Any]:
+def _study_facts(study: Study, opened: Series | None) -> dict[str, Any]:
     return {
         "study_instance_uid": study.study_instance_uid,
         "patient_name": study.patient_name,
         "patient_id": study.patient_id,
         "description": study.description,
         "date": study.date,
-        "series": [_series_facts(s) for s in study.series if s.kind is SeriesKind.IMAGE],
+        "series": [
+            _series_facts(s, opens=s is opened) for s in study.series if s.kind is SeriesKind.IMAGE
+        ],
         "non_image": [_series_facts(s) for s in study.series if s.kind is SeriesKind.NON_IMAGE],
         "warnings": list(study.warnings),
     }
@@ -90,6 +109,7 @@ def _volume_facts(volume: ImageVolume) -> dict[str, Any]:
         "spacing_source": volume.metadata.spacing_source.value,
         "spacing_known": volume.spacing_known,
         "axes": _axes(volume.geometry),
+        "units": volume.value_units,
         "window": _window(
             volume.window, "CT soft-tissue preset" if volume.modality == "CT" else "pixels"
         ),
@@ -102,10 +122,12 @@ def describe_path(path: Path) -> dict[str, Any]:
     """Everything ``vividmed info`` prints, as a JSON-ready dictionary."""
     image_format = detect_format(path)
     if image_format is ImageFormat.DICOM:
+        studies = scan_path(path)
+        opened = default_series(studies)
         return {
             "path": str(path),
             "format": image_format.value,
-            "studies": [_study_facts(s) for s in scan_path(path)],
+            "studies": [_study_facts(s, opened) for s in studies],
         }
     return {
         "path": str(path),
@@ -125,11 +147,11 @@ def _image_lines(facts: dict[str, Any], indent: str) -> list[str]:
     axes = axes or "not in the header"
     lines = [f"{indent}{size} voxels, {spacing} (source: {facts['spacing_source']})"]
     lines.append(f"{indent}orientation: {axes}")
+    if facts.get("units"):
+        lines.append(f"{indent}values: {facts['units']}")
     window = facts.get("window")
     if window:
-        lines.append(
-            f"{indent}window/level: {window['width']:g}/{window['center']:g} ({window['source']})"
-        )
+        lines.append(f"{indent}window/level: {window['text']} ({window['source']})")
     lines.extend(f"{indent}warning: {w}" for w in facts.get("warnings", []))
     return lines
 
@@ -149,9 +171,11 @@ def format_text(description: dict[str, Any]) -> str:
         )
         for series in study["series"]:
             stack = f" stack {series['stack']!r}" if series["stack"] else ""
+            opens = " (opens by default)" if series["opens_by_default"] else ""
             lines.append(
                 f"  Series {series['modality']} {series['description']!r}{stack}: "
                 f"{series['files']} file(s), {series['frames']} frame(s), key {series['key']}"
+                f"{opens}"
             )
             lines.extend(_image_lines(series, "    "))
         if study["non_image"]:

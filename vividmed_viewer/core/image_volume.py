@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from vividmed_viewer.core.errors import ValidationError
 from vividmed_viewer.core.geometry import GridGeometry, Vector3, default_direction
+from vividmed_viewer.core.units import value_units
 from vividmed_viewer.core.window import WindowLevel, percentile_window
 
 
@@ -37,6 +38,8 @@ class VolumeMetadata:
     body_part: str = ""
     source_paths: list[str] = field(default_factory=list)
     photometric_interpretation: str = "MONOCHROME2"
+    # The units the file states (RescaleType, a reader's choice); shown through
+    # ImageVolume.value_units, which applies the one rule (HU for CT, ...).
     units: str = "raw"
     spacing_source: SpacingSource = SpacingSource.UNKNOWN
     notes: list[str] = field(default_factory=list)
@@ -69,6 +72,8 @@ class ImageVolume:
     modality: str = "OT"
     window: WindowLevel | None = None
     invert_for_display: bool = False
+    # False when the pixel spacing is not known (SpacingSource.UNKNOWN from a reader):
+    # distances and positions are then shown in px, not mm (core.units.length_unit).
     spacing_known: bool = True
     metadata: VolumeMetadata = field(default_factory=VolumeMetadata)
     warnings: list[str] = field(default_factory=list)
@@ -123,6 +128,14 @@ class ImageVolume:
     @property
     def nbytes(self) -> int:
         return int(self.voxels.nbytes)
+
+    @property
+    def value_units(self) -> str:
+        """The units of the voxel values as the user reads them ("HU", "raw", ...).
+
+        :func:`vividmed_viewer.core.units.value_units` of the modality and the stated units.
+        """
+        return value_units(self.modality, self.metadata.units)
 
     @property
     def display_window(self) -> WindowLevel:

@@ -21,7 +21,7 @@ def new_overlay_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def _validate_colour(colour: Any) -> Colour:
+def validate_colour(colour: Any) -> Colour:
     values = tuple(int(c) for c in colour)
     if len(values) != 3 or min(values) < 0 or max(values) > 255:
         raise ValidationError(f"colour must be 3 integers in 0..255, got {colour!r}")
@@ -61,7 +61,7 @@ class MaskOverlay:
         if not self.target:
             raise ValidationError("a mask overlay needs a target name")
         self.label_map = label_map
-        self.colour = _validate_colour(self.colour)
+        self.colour = validate_colour(self.colour)
 
     @property
     def voxel_count(self) -> int:
@@ -192,7 +192,7 @@ class BoxOverlay:
     def __post_init__(self) -> None:
         if not self.target:
             raise ValidationError("a box overlay needs a target name")
-        self.colour = _validate_colour(self.colour)
+        self.colour = validate_colour(self.colour)
         self.boxes = list(self.boxes)
 
     @property

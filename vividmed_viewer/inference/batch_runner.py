@@ -26,7 +26,7 @@ from vividmed_viewer.inference.bundle_writer import (
 )
 from vividmed_viewer.inference.cases import Case
 from vividmed_viewer.inference.inference_settings import InferenceSettings
-from vividmed_viewer.inference.provenance_notes import annotate_provenance
+from vividmed_viewer.inference.model_runs import run_answer, run_report
 
 if TYPE_CHECKING:
     from model.pipeline import VividMedPipeline
@@ -83,7 +83,8 @@ def infer_case(pipeline: VividMedPipeline, case: Case, options: BatchOptions) ->
 
     volume = load_image(case.path, series_key=case.series_key)
     settings = options.settings
-    report = pipeline.generate_report(
+    report = run_report(
+        pipeline,
         volume,
         max_new_tokens=settings.max_new_tokens,
         box_threshold=settings.box_threshold,
@@ -91,23 +92,21 @@ def infer_case(pipeline: VividMedPipeline, case: Case, options: BatchOptions) ->
         logits_processors=options.logits_processors,
     )
     report.image_reference = str(case.path.resolve())
-    annotate_provenance(report.provenance, pipeline)
     answers = Conversation(image_reference=report.image_reference)
     for question in options.questions:
-        single = Conversation()
-        turn = pipeline.answer(
+        answered = run_answer(
+            pipeline,
             volume,
-            single,
+            Conversation(),
             question,
             grounded=settings.grounded_chat,
             max_new_tokens=settings.max_new_tokens,
             box_threshold=settings.box_threshold,
             logits_processors=options.logits_processors,
         )
-        annotate_provenance(turn.provenance, pipeline)
         answers.ask(question)
-        answers.add_turn(turn)
-        answers.overlays.update(single.overlays)
+        answers.add_turn(answered.turn)
+        answers.overlays.update(answered.overlays)
     return CaseResult(
         case.case_id, str(case.path), volume.geometry, report, answers, pipeline.describe()
     )

@@ -32,11 +32,10 @@ def safe_case_id(text: str) -> str:
 
 
 def image_stem(path: Path) -> str:
-    name = path.name
-    for suffix in IMAGE_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+    """The image stem a case's bundle is named after: :func:`vividmed_viewer.io.formats.image_stem`."""
+    from vividmed_viewer.io.formats import image_stem as stem_of_image
+
+    return stem_of_image(path)
 
 
 def read_case_list(csv_path: Path) -> list[Case]:

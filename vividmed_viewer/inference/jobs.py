@@ -8,17 +8,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from vividmed_viewer.core.conversation import Conversation, Turn
+from vividmed_viewer.core.conversation import Conversation
 from vividmed_viewer.core.errors import ModelError
 from vividmed_viewer.core.image_volume import ImageVolume
-from vividmed_viewer.core.overlays import Overlay
 from vividmed_viewer.core.report import GroundedReport
 from vividmed_viewer.inference.inference_settings import InferenceSettings
-from vividmed_viewer.inference.streaming import StreamedPhrase, streamed_phrase
+from vividmed_viewer.inference.model_results import StreamedPhrase
+from vividmed_viewer.inference.model_runs import AnsweredTurn, run_answer, run_report
+
+__all__ = [
+    "AnswerJob",
+    "AnsweredTurn",
+    "InferenceJob",
+    "JobContext",
+    "LoadModelJob",
+    "ReportJob",
+    "load_pipeline",
+]
 
 if TYPE_CHECKING:
     from model.pipeline import VividMedPipeline
@@ -74,15 +84,6 @@ def load_pipeline(source: str, device: str = "auto") -> VividMedPipeline:
         raise ModelError(f"{source}: cannot load the model: {error}") from error
 
 
-def _phrase_outlet(pipeline: VividMedPipeline, volume: ImageVolume, context: JobContext) -> Any:
-    geometry, taxonomy = volume.geometry, pipeline.taxonomy
-
-    def on_phrase(generated: Any) -> None:
-        context.emit_phrase(streamed_phrase(generated, geometry, taxonomy))
-
-    return on_phrase
-
-
 @dataclass
 class ReportJob:
     """A grounded report of ``volume``; a cancelled run returns the report marked stopped."""
@@ -99,25 +100,18 @@ class ReportJob:
 
     def run(self, context: JobContext) -> GroundedReport:
         context.progress(f"{self.title}…")
-        return self.pipeline.generate_report(
+        return run_report(
+            self.pipeline,
             self.volume,
             question=self.question,
             max_new_tokens=self.settings.max_new_tokens,
             box_threshold=self.settings.box_threshold,
             heads=self.settings.heads,
             on_text=context.emit_text,
-            on_phrase=_phrase_outlet(self.pipeline, self.volume, context),
+            on_phrase=context.emit_phrase,
             cancel=context.cancel,
             logits_processors=self.logits_processors,
         )
-
-
-@dataclass
-class AnsweredTurn:
-    """The assistant's turn and the overlays its phrases link to."""
-
-    turn: Turn
-    overlays: dict[str, Overlay] = field(default_factory=dict)
 
 
 @dataclass
@@ -137,7 +131,8 @@ class AnswerJob:
     def run(self, context: JobContext) -> AnsweredTurn:
         context.progress(f"{self.title}…")
         snapshot = Conversation(turns=list(self.conversation.turns))
-        turn = self.pipeline.answer(
+        return run_answer(
+            self.pipeline,
             self.volume,
             snapshot,
             None,
@@ -145,8 +140,7 @@ class AnswerJob:
             max_new_tokens=self.settings.max_new_tokens,
             box_threshold=self.settings.box_threshold,
             on_text=context.emit_text,
-            on_phrase=_phrase_outlet(self.pipeline, self.volume, context),
+            on_phrase=context.emit_phrase,
             cancel=context.cancel,
             logits_processors=self.logits_processors,
         )
-        return AnsweredTurn(turn, dict(snapshot.overlays))

@@ -1,53 +1,23 @@
 """Grow a report or an answer as the model streams it: text deltas, then phrases with regions.
 
-Qt-free. The worker turns each phrase the decoder reports into core overlays with the
-pipeline's own converter (``model.generation.phrase_overlays``) and a :class:`Phrase`;
-these helpers apply them, in order, to a ``GroundedReport`` (whose ``changed`` event the
-report panel follows) or to a pending chat answer.
+Qt-free. The worker's job converts each phrase once (``model_results.ResultAdapter``) and
+hands the :class:`StreamedPhrase` over; these helpers apply them, in order, to a
+``GroundedReport`` (whose ``changed`` event the report panel follows) or to a pending chat
+answer. The job's final report is assembled from the same phrase and overlay objects, so
+finishing adopts only its status and provenance.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from vividmed_viewer.core.geometry import GridGeometry
-from vividmed_viewer.core.grounded_text import GroundedText, Phrase
+from vividmed_viewer.core.grounded_text import GroundedText
 from vividmed_viewer.core.overlays import Overlay
 from vividmed_viewer.core.provenance import Provenance
 from vividmed_viewer.core.report import GroundedReport, ReportStatus
-from vividmed_viewer.core.taxonomy import Taxonomy
+from vividmed_viewer.inference.model_results import StreamedPhrase
 
-
-@dataclass(frozen=True)
-class StreamedPhrase:
-    """One phrase of the streamed text and the overlays (image grid) it links to."""
-
-    phrase: Phrase
-    overlays: tuple[Overlay, ...]
-
-
-def streamed_phrase(generated: Any, geometry: GridGeometry, taxonomy: Taxonomy) -> StreamedPhrase:
-    """A decoder ``GeneratedPhrase`` as a core phrase with its overlays on ``geometry``."""
-    from model.generation import GroundedGeneration, phrase_overlays
-
-    holder = GroundedGeneration(text="", phrases=[], geometry=geometry)
-    overlays = phrase_overlays(generated, holder, taxonomy)
-    phrase = Phrase(
-        generated.start, generated.end, generated.target, tuple(o.overlay_id for o in overlays)
-    )
-    return StreamedPhrase(phrase, tuple(overlays))
-
-
-def same_spans(first: GroundedText, second: GroundedText) -> bool:
-    """True when both texts are equal and have the same phrase spans and targets."""
-    if first.text != second.text or len(first.phrases) != len(second.phrases):
-        return False
-    return all(
-        (a.start, a.end, a.target, len(a.overlay_ids))
-        == (b.start, b.end, b.target, len(b.overlay_ids))
-        for a, b in zip(first.phrases, second.phrases, strict=True)
-    )
+__all__ = ["AnswerStream", "ReportStream", "StreamedPhrase"]
 
 
 class ReportStream:
@@ -71,15 +41,12 @@ class ReportStream:
         self.report.add_phrase(streamed.phrase)
 
     def finish(self, final: GroundedReport) -> GroundedReport:
-        """Adopt the pipeline's final report: its status and provenance; its body if it differs.
+        """Adopt the job's final report: its status, provenance and image reference.
 
-        The streamed overlays are kept when the final text and spans match what streamed
-        (the viewer already shows them); otherwise the final body and overlays replace them.
+        Its text, phrases and overlays are the ones that streamed (the same objects), which
+        the streamed report already holds and the viewer already shows.
         """
         report = self.report
-        if not same_spans(report.body, final.body):
-            report.body = final.body
-            report.overlays = dict(final.overlays)
         report.provenance = final.provenance
         report.image_reference = final.image_reference or report.image_reference
         report.set_status(final.status)

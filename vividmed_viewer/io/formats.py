@@ -10,6 +10,11 @@ from vividmed_viewer.io.errors import ImageNotFoundError, UnsupportedFormatError
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
 RADIOGRAPH_SUFFIXES = (".png", ".jpg", ".jpeg")
+DICOM_SUFFIXES = (".dcm", ".dicom", ".ima")
+# Longest first, so "scan.nii.gz" loses ".nii.gz", not only ".gz" or nothing.
+IMAGE_SUFFIXES = tuple(
+    sorted(NIFTI_SUFFIXES + RADIOGRAPH_SUFFIXES + DICOM_SUFFIXES, key=len, reverse=True)
+)
 
 
 class ImageFormat(StrEnum):
@@ -51,8 +56,23 @@ def detect_format(path: str | Path) -> ImageFormat:
         return ImageFormat.NIFTI
     if name.endswith(RADIOGRAPH_SUFFIXES):
         return ImageFormat.RADIOGRAPH
-    if name.endswith((".dcm", ".dicom", ".ima")) or "." not in name:
+    if name.endswith(DICOM_SUFFIXES) or "." not in name:
         return ImageFormat.DICOM  # DICOM without preamble (old files): the reader decides
     raise UnsupportedFormatError(
         path, "unknown format: not a DICOM, NIfTI (.nii/.nii.gz), PNG or JPEG file"
     )
+
+
+def image_stem(path: str | Path) -> str:
+    """A file's name without its image suffix (``scan.nii.gz`` → ``scan``, ``IM1.DCM`` → ``IM1``).
+
+    The one rule for naming what belongs to an image: ``vividmed infer`` names a case's
+    result bundle after it and the viewer's ``--results`` lookup finds the bundle by it.
+    Folders and names with no image suffix keep their whole name.
+    """
+    name = Path(path).name
+    lowered = name.lower()
+    for suffix in IMAGE_SUFFIXES:
+        if lowered.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from vividmed_viewer.core.errors import DicomError
 from vividmed_viewer.core.image_volume import ImageVolume
+from vividmed_viewer.core.series_choice import default_series
 from vividmed_viewer.core.study import Series, Study
 from vividmed_viewer.io.dicom import load_series, scan_path
 from vividmed_viewer.io.errors import NoImagesFoundError
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 def choose_series(
     studies: list[Study], path: Path, series_key: str | None
 ) -> tuple[Series, list[str]]:
-    """The requested series (by key or SeriesInstanceUID), else the image series with most slices.
+    """The requested series (by key or SeriesInstanceUID), else :func:`default_series`.
 
     Returns the series and notes about the others.
     """
@@ -36,12 +37,12 @@ def choose_series(
             keys = ", ".join(s.key for s in images) or "none"
             raise DicomError(path, f"no image series {series_key!r} here (image series: {keys})")
         return matches[0], []
-    if not images:
+    chosen = default_series(studies)
+    if chosen is None:
         kinds = ", ".join(sorted({s.modality for s in others}))
         raise NoImagesFoundError(
             path, f"no image series, only non-image objects ({kinds}) that cannot be shown"
         )
-    chosen = max(images, key=lambda s: (s.number_of_frames, len(s.files)))
     notes: list[str] = []
     if len(images) > 1:
         notes.append(
@@ -62,7 +63,8 @@ def load_image(
     """Open a DICOM file/folder/DICOMDIR, a NIfTI file or a PNG/JPEG radiograph.
 
     For DICOM, ``series_key`` (a :attr:`Series.key` or SeriesInstanceUID) picks the series;
-    without it the image series with the most slices is loaded and a note says others exist.
+    without it :func:`~vividmed_viewer.core.series_choice.default_series` picks it (the image
+    series with the most slices) and a note says others exist.
     ``modality`` sets the modality of NIfTI and PNG/JPEG images (NIfTI: else from its
     description or the value range; PNG/JPEG: "OT" otherwise).
     """

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from vividmed_viewer.core.errors import NiftiError
 from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.image_volume import ImageVolume, SpacingSource, VolumeMetadata
+from vividmed_viewer.core.units import value_units
 from vividmed_viewer.core.window import WINDOW_PRESETS
 from vividmed_viewer.io.errors import ImageNotFoundError, ImageWriteError
 
@@ -145,7 +146,7 @@ def load_nifti(path: str | Path, modality: str | None = None) -> ImageVolume:
     metadata = VolumeMetadata(
         series_description=description.strip() or path.name,
         source_paths=[str(path)],
-        units="HU" if modality.upper() == "CT" else "raw",
+        units=value_units(modality),
         spacing_source=SpacingSource.NIFTI_HEADER,
     )
     for message in warnings:

@@ -65,18 +65,8 @@ class OffscreenLayout:
     def render(self) -> NDArray[np.uint8]:
         """Render and return the frame as (height, width, 3) RGB, top row first."""
         self.window.Render()
-        grabber = vtk.vtkWindowToImageFilter()
-        grabber.SetInput(self.window)
-        grabber.SetInputBufferTypeToRGB()
-        grabber.ReadFrontBufferOff()
-        grabber.Update()
-        image = grabber.GetOutput()
-        width, height, _ = image.GetDimensions()
-        scalars = image.GetPointData().GetScalars()
-        if scalars is None:
-            raise RenderError("the offscreen render window returned no pixels")
-        pixels = numpy_support.vtk_to_numpy(scalars).reshape(height, width, -1)[..., :3]
-        frame = np.ascontiguousarray(pixels[::-1])
+        frame = read_frame(self.window)
+        height, width, _ = frame.shape
         if self.layout == "mpr":
             frame[height // 2 - 1 : height // 2 + 1, :] = SEPARATOR_RGB
             frame[:, width // 2 - 1 : width // 2 + 1] = SEPARATOR_RGB
@@ -84,6 +74,26 @@ class OffscreenLayout:
 
     def close(self) -> None:
         self.window.Finalize()
+
+
+def read_frame(window: vtk.vtkRenderWindow) -> NDArray[np.uint8]:
+    """The last rendered frame of ``window`` as (height, width, 3) RGB, top row first.
+
+    The one place frames are read back from VTK (offscreen scenes, the 3D snapshot and
+    the app's screenshots all call it).
+    """
+    grabber = vtk.vtkWindowToImageFilter()
+    grabber.SetInput(window)
+    grabber.SetInputBufferTypeToRGB()
+    grabber.ReadFrontBufferOff()
+    grabber.Update()
+    image = grabber.GetOutput()
+    width, height, _ = image.GetDimensions()
+    scalars = image.GetPointData().GetScalars()
+    if scalars is None:
+        raise RenderError("the render window returned no pixels")
+    pixels = numpy_support.vtk_to_numpy(scalars).reshape(height, width, -1)[..., :3]
+    return np.ascontiguousarray(pixels[::-1])
 
 
 def save_png(frame: NDArray[np.uint8], path: str | Path) -> Path:

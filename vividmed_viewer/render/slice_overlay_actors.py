@@ -10,11 +10,10 @@ from numpy.typing import NDArray
 from vtkmodules.util import numpy_support
 
 from vividmed_viewer.core.geometry import GridGeometry
+from vividmed_viewer.core.overlay_style import MaskDisplay, OverlayStyle
 from vividmed_viewer.core.overlays import BoxOverlay, MaskOverlay, Overlay
 from vividmed_viewer.render.slice_geometry import SliceAxes
 from vividmed_viewer.render.slice_overlays import (
-    MaskDisplay,
-    OverlayStyle,
     boxes_on_slice,
     brighter,
     mask_rgba,
@@ -154,6 +153,6 @@ class SliceOverlayActor:
         colour = brighter(self.style.colour) if highlighted else self.style.colour
         props = self.actor.GetProperty()
         props.SetColor(*(c / 255.0 for c in colour))
-        props.SetOpacity(1.0 if highlighted else min(1.0, 2.0 * self.style.opacity))
+        props.SetOpacity(1.0 if highlighted else self.style.line_opacity)
         props.SetLineWidth(BOX_LINE_WIDTH * (2 if highlighted else 1))
         props.LightingOff()

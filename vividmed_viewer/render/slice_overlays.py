@@ -6,33 +6,15 @@ neighbour, one slice at a time (no full-volume copy).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import numpy as np
 from numpy.typing import NDArray
 
-from vividmed_viewer.core.errors import ValidationError
 from vividmed_viewer.core.geometry import GridGeometry
+from vividmed_viewer.core.overlay_style import MaskDisplay, OverlayStyle
 from vividmed_viewer.core.overlays import BoxOverlay, Colour, MaskOverlay
 from vividmed_viewer.render.slice_geometry import SliceAxes
 
-MaskDisplay = Literal["fill", "outline", "both"]
-MASK_DISPLAYS: tuple[MaskDisplay, ...] = ("fill", "outline", "both")
 HIGHLIGHT_BRIGHTEN = 0.45
-
-
-@dataclass
-class OverlayStyle:
-    """How one overlay is drawn: visibility, colour (0–255 RGB) and opacity (0–1)."""
-
-    visible: bool = True
-    colour: Colour = (255, 200, 0)
-    opacity: float = 0.4
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= float(self.opacity) <= 1.0:
-            raise ValidationError(f"overlay opacity must be within 0..1, got {self.opacity}")
 
 
 def brighter(colour: Colour, amount: float = HIGHLIGHT_BRIGHTEN) -> Colour:

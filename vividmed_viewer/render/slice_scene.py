@@ -8,7 +8,8 @@ it from +z. A radiograph is an axial scene of a one-slice volume.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import vtk
@@ -17,18 +18,17 @@ from numpy.typing import NDArray
 from vividmed_viewer.core.errors import ValidationError
 from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.image_volume import ImageVolume
-from vividmed_viewer.core.overlays import Colour, Overlay
+from vividmed_viewer.core.overlay_style import MaskDisplay, OverlayStyle, default_style
+from vividmed_viewer.core.overlays import Overlay
 from vividmed_viewer.core.window import WindowLevel
 from vividmed_viewer.render.slice_annotations import CornerText, OrientationLetters, ScaleBar
 from vividmed_viewer.render.slice_geometry import ORIENTATIONS, SliceAxes, edge_letters, slice_axes
 from vividmed_viewer.render.slice_overlay_actors import SliceOverlayActor, image_data
-from vividmed_viewer.render.slice_overlays import MASK_DISPLAYS, MaskDisplay, OverlayStyle
 
 logger = logging.getLogger(__name__)
 
 CAMERA_DISTANCE = 1000.0
 LUT_ENTRIES = 256
-DEFAULT_OPACITY = 0.5  # as the overlay list's sliders start
 
 
 def grey_lookup_table(window: WindowLevel, invert: bool) -> vtk.vtkLookupTable:
@@ -81,7 +81,6 @@ class SliceScene:
         self.slice_index = 0
         self.window = WindowLevel(0.0, 1.0)
         self.invert = False
-        self.mask_display: MaskDisplay = "both"
         self.highlighted: str | None = None
         self.overlays: dict[str, SliceOverlayActor] = {}
 
@@ -164,26 +163,32 @@ class SliceScene:
             return
         slice_text = "" if self.slice_count <= 1 else f"{self.slice_index + 1}/{self.slice_count}  "
         window = self.window
-        self.corner.set_text(f"{slice_text}W {window.width:g} L {window.center:g}")
+        self.corner.set_text(f"{slice_text}{window.describe()}")
 
     # ----- overlays ------------------------------------------------------------------------
-    def set_overlays(self, overlays: Iterable[Overlay]) -> None:
-        """Show these overlays (each visible in its own colour, none highlighted).
+    def set_overlays(
+        self, overlays: Iterable[Overlay], styles: Mapping[str, OverlayStyle] | None = None
+    ) -> None:
+        """Show these overlays, each drawn in its style from ``styles`` (the session's).
 
-        Incremental: an overlay already shown (same id, same object) keeps its actor and its
-        drawn slice; only new overlays get actors, and overlays left out are removed.
+        An overlay without a given style keeps the one it has here, or starts from
+        :func:`~vividmed_viewer.core.overlay_style.default_style`. Incremental: an overlay
+        already shown (same id, same object) keeps its actor and its drawn slice; only new
+        overlays get actors, and overlays left out are removed.
         """
+        styles = styles or {}
         previous, self.overlays = self.overlays, {}
-        self.highlighted = None
+        if self.highlighted not in {o.overlay_id for o in overlays}:
+            self.highlighted = None
         for order, overlay in enumerate(overlays):
-            style = OverlayStyle(colour=overlay.colour, opacity=DEFAULT_OPACITY)
             item = previous.pop(overlay.overlay_id, None)
             if item is not None and item.overlay is overlay:
-                item.style = style
+                item.style = styles.get(overlay.overlay_id, item.style)
                 item.set_order(order)
             else:
                 if item is not None:
                     self.renderer.RemoveViewProp(item.actor)
+                style = styles.get(overlay.overlay_id) or default_style(overlay)
                 item = SliceOverlayActor(overlay, style, order)
                 self.renderer.AddViewProp(item.actor)
             self.overlays[overlay.overlay_id] = item
@@ -192,32 +197,21 @@ class SliceScene:
             self.renderer.RemoveViewProp(item.actor)
 
     def set_overlay_style(
-        self,
-        overlay_id: str,
-        visible: bool | None = None,
-        colour: Colour | None = None,
-        opacity: float | None = None,
+        self, overlay_id: str, style: OverlayStyle | None = None, **changes: Any
     ) -> None:
-        """Change one overlay's visibility, colour or opacity (None keeps the value)."""
+        """Draw one overlay in ``style`` (default: its current one) with ``changes`` applied."""
         item = self._overlay(overlay_id)
-        style = item.style
-        item.style = OverlayStyle(
-            visible=style.visible if visible is None else bool(visible),
-            colour=style.colour if colour is None else tuple(int(c) for c in colour),  # type: ignore[arg-type]
-            opacity=style.opacity if opacity is None else float(opacity),
-        )
+        item.style = (style or item.style).changed(**changes)
         self._update_overlay(item)
 
     def overlay_style(self, overlay_id: str) -> OverlayStyle:
         return self._overlay(overlay_id).style
 
-    def set_mask_display(self, mode: str) -> None:
-        """Draw masks as ``"fill"``, ``"outline"`` or ``"both"``."""
-        if mode not in MASK_DISPLAYS:
-            raise ValidationError(f"unknown mask display {mode!r} (expected fill, outline or both)")
-        self.mask_display = mode
-        for item in self.overlays.values():
-            self._update_overlay(item)
+    def set_mask_display(self, mode: MaskDisplay) -> None:
+        """Draw every shown mask as ``"fill"``, ``"outline"`` or ``"both"``."""
+        OverlayStyle(mask_display=mode)  # validates the mode, also with nothing shown
+        for overlay_id in self.overlays:
+            self.set_overlay_style(overlay_id, mask_display=mode)
 
     def set_highlight(self, overlay_id: str | None) -> None:
         """Draw one overlay brighter and thicker (None: none)."""
@@ -238,7 +232,9 @@ class SliceScene:
             item.actor.SetVisibility(False)
             return
         highlighted = item.overlay.overlay_id == self.highlighted
-        item.update(self.geometry, self.axes, self.slice_index, self.mask_display, highlighted)
+        item.update(
+            self.geometry, self.axes, self.slice_index, item.style.mask_display, highlighted
+        )
 
     # ----- camera --------------------------------------------------------------------------
     def _viewport_pixels(self) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import vtk
 
 from vividmed_viewer.core.errors import RenderError
+from vividmed_viewer.core.overlay_style import OverlayStyle
 from vividmed_viewer.core.overlays import BoxOverlay, Colour, MaskOverlay, Overlay
 from vividmed_viewer.render.box_wireframe import (
     build_box_labels,
@@ -17,8 +18,6 @@ from vividmed_viewer.render.box_wireframe import (
 HIGHLIGHT_BRIGHTEN = 0.45
 LINE_WIDTH = 2.0
 HIGHLIGHT_LINE_WIDTH = 5.0
-DEFAULT_SURFACE_OPACITY = 1.0
-DEFAULT_BOX_OPACITY = 1.0
 
 
 def brighten(colour: Colour, amount: float) -> tuple[float, float, float]:
@@ -48,9 +47,7 @@ class OverlayProps:
     """An overlay's actors plus its current style; ``apply_style`` pushes the style to VTK."""
 
     overlay: Overlay
-    colour: Colour
-    opacity: float
-    visible: bool = True
+    style: OverlayStyle
     highlighted: bool = False
     actors: list[vtk.vtkActor] = field(default_factory=list)
     labels: list[vtk.vtkTextActor] = field(default_factory=list)
@@ -68,54 +65,42 @@ class OverlayProps:
         """False for a mask whose surface is not built yet."""
         return bool(self.actors)
 
-    def reset_style(self) -> bool:
-        """Back to the overlay's own colour, default opacity, visible, not highlighted.
-
-        Returns whether the style changed.
-        """
-        style = (self.colour, self.opacity, self.visible, self.highlighted)
-        self.colour = self.overlay.colour
-        self.opacity = DEFAULT_SURFACE_OPACITY if self.is_mask else DEFAULT_BOX_OPACITY
-        self.visible = True
-        self.highlighted = False
-        if style == (self.colour, self.opacity, self.visible, self.highlighted):
-            return False
-        self.apply_style()
-        return True
-
     def all_props(self) -> list[vtk.vtkProp]:
         return [*self.actors, *self.labels]
 
     def apply_style(self) -> None:
         """Colour, opacity, visibility and highlight onto every actor and label."""
-        rgb = brighten(self.colour, HIGHLIGHT_BRIGHTEN if self.highlighted else 0.0)
+        style = self.style
+        rgb = brighten(style.colour, HIGHLIGHT_BRIGHTEN if self.highlighted else 0.0)
         for actor in self.actors:
             prop = actor.GetProperty()
             prop.SetColor(*rgb)
             if self.is_mask:
-                prop.SetOpacity(max(self.opacity, 0.9) if self.highlighted else self.opacity)
+                prop.SetOpacity(max(style.opacity, 0.9) if self.highlighted else style.opacity)
                 prop.SetAmbient(0.45 if self.highlighted else 0.15)
             else:
-                prop.SetOpacity(self.opacity)
+                prop.SetOpacity(style.line_opacity)
                 prop.SetLineWidth(HIGHLIGHT_LINE_WIDTH if self.highlighted else LINE_WIDTH)
-            actor.SetVisibility(self.visible)
+            actor.SetVisibility(style.visible)
         for label in self.labels:
             text = label.GetTextProperty()
             text.SetColor(*rgb)
-            text.SetOpacity(self.opacity)
+            text.SetOpacity(style.line_opacity)
             text.SetFontSize(18 if self.highlighted else 14)
-            label.SetVisibility(self.visible)
+            label.SetVisibility(style.visible)
 
 
-def props_for_overlay(overlay: Overlay, surface: vtk.vtkPolyData | None) -> OverlayProps:
+def props_for_overlay(
+    overlay: Overlay, surface: vtk.vtkPolyData | None, style: OverlayStyle
+) -> OverlayProps:
     """Props for a box overlay (built now) or a mask overlay (from ``surface``, may come later)."""
     if isinstance(overlay, BoxOverlay):
-        props = OverlayProps(overlay, overlay.colour, DEFAULT_BOX_OPACITY)
+        props = OverlayProps(overlay, style)
         if overlay.boxes:
             props.actors.append(make_wireframe_actor(build_box_wireframe(overlay)))
             props.labels.extend(build_box_labels(overlay))
     elif isinstance(overlay, MaskOverlay):
-        props = OverlayProps(overlay, overlay.colour, DEFAULT_SURFACE_OPACITY)
+        props = OverlayProps(overlay, style)
         if surface is not None and surface.GetNumberOfPolys() > 0:
             props.actors.append(make_surface_actor(surface))
     else:

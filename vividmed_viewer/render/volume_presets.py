@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vividmed_viewer.core.errors import RenderError
+from vividmed_viewer.core.window import percentile_range
 
 ColourPoint = tuple[float, float, float, float]  # value, red, green, blue (0..1)
 OpacityPoint = tuple[float, float]  # value, opacity (0..1)
@@ -135,7 +136,5 @@ def get_preset(name: str) -> VolumePreset:
 
 def intensity_range(voxels: NDArray[np.generic]) -> tuple[float, float]:
     """The 1–99.5 percentile range of a (subsampled) voxel array, for relative presets."""
-    flat = np.asarray(voxels).reshape(-1)
-    sample = flat[:: max(1, flat.size // 1_000_000)]
-    low, high = np.percentile(sample, [1.0, 99.5])
-    return float(low), float(max(high, low + 1e-6))
+    low, high = percentile_range(voxels, 1.0, 99.5)
+    return low, max(high, low + 1e-6)

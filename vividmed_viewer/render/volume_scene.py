@@ -10,14 +10,15 @@ and during interaction it lowers its sample distances to hold the interactive fr
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 import vtk
 
 from vividmed_viewer.core.errors import RenderError
 from vividmed_viewer.core.image_volume import ImageVolume
-from vividmed_viewer.core.overlays import Colour, MaskOverlay, Overlay
+from vividmed_viewer.core.overlay_style import OverlayStyle, default_style
+from vividmed_viewer.core.overlays import MaskOverlay, Overlay
 from vividmed_viewer.render.mask_surface import build_mask_surface
 from vividmed_viewer.render.volume_image import (
     DEFAULT_MAX_RENDER_VOXELS,
@@ -154,21 +155,32 @@ class VolumeScene:
         except KeyError:
             raise RenderError(f"the 3D view shows no overlay with id {overlay_id!r}") from None
 
-    def set_overlays(self, overlays: Iterable[Overlay], *, build_surfaces: bool = True) -> bool:
-        """Show these overlays (default style, none highlighted). With ``build_surfaces=False``
-        masks wait for :meth:`add_mask_surface` (the Qt view builds them in a worker thread).
+    def set_overlays(
+        self,
+        overlays: Iterable[Overlay],
+        styles: Mapping[str, OverlayStyle] | None = None,
+        *,
+        build_surfaces: bool = True,
+    ) -> bool:
+        """Show these overlays in their ``styles`` (the session's; else kept or default).
 
-        Incremental: an overlay already shown (same id, same object) keeps its props and
-        surface; only new overlays are built, and overlays left out are removed. Returns
-        whether the picture changed (False when only masks without a surface yet came).
+        With ``build_surfaces=False`` masks wait for :meth:`add_mask_surface` (the Qt view
+        builds them in a worker thread). Incremental: an overlay already shown (same id,
+        same object) keeps its props and surface; only new overlays are built, and overlays
+        left out are removed. Returns whether the picture changed (False when only masks
+        without a surface yet came).
         """
+        styles = styles or {}
         previous, self._overlays = self._overlays, {}
-        self._highlighted = None
         changed = False
         for overlay in overlays:
             props = previous.pop(overlay.overlay_id, None)
             if props is not None and props.overlay is overlay:
-                changed = props.reset_style() or changed
+                style = styles.get(overlay.overlay_id, props.style)
+                if style != props.style:
+                    props.style = style
+                    props.apply_style()
+                    changed = True
             else:
                 changed = changed or props is not None
                 if props is not None:
@@ -176,13 +188,16 @@ class VolumeScene:
                 surface = None
                 if isinstance(overlay, MaskOverlay) and build_surfaces:
                     surface = build_mask_surface(overlay)
-                props = props_for_overlay(overlay, surface)
+                style = styles.get(overlay.overlay_id) or default_style(overlay)
+                props = props_for_overlay(overlay, surface, style)
                 changed = changed or bool(props.all_props())
                 for prop in props.all_props():
                     self.renderer.AddViewProp(prop)
             self._overlays[overlay.overlay_id] = props
         for props in previous.values():
             self._remove_props(props)
+        if self._highlighted not in self._overlays:
+            self._highlighted = None
         return changed or bool(previous)
 
     def _remove_props(self, props: OverlayProps) -> None:
@@ -202,22 +217,11 @@ class VolumeScene:
             self.renderer.AddViewProp(actor)
 
     def set_overlay_style(
-        self,
-        overlay_id: str,
-        visible: bool | None = None,
-        colour: Colour | None = None,
-        opacity: float | None = None,
+        self, overlay_id: str, style: OverlayStyle | None = None, **changes: Any
     ) -> None:
-        """Change an overlay's visibility, colour (0..255) or opacity (0..1)."""
+        """Draw one overlay in ``style`` (default: its current one) with ``changes`` applied."""
         props = self.overlay_props(overlay_id)
-        if opacity is not None and not 0.0 <= opacity <= 1.0:
-            raise RenderError(f"overlay opacity must be in 0..1, got {opacity}")
-        if visible is not None:
-            props.visible = bool(visible)
-        if colour is not None:
-            props.colour = (int(colour[0]), int(colour[1]), int(colour[2]))
-        if opacity is not None:
-            props.opacity = float(opacity)
+        props.style = (style or props.style).changed(**changes)
         props.apply_style()
 
     def highlight(self, overlay_id: str | None) -> None:

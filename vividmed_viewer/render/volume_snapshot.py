@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import vtk
 from numpy.typing import NDArray
-from vtkmodules.util import numpy_support
 
+from vividmed_viewer.render.offscreen import read_frame
 from vividmed_viewer.render.volume_scene import VolumeScene
 
 
@@ -27,15 +27,7 @@ class OffscreenVolumeWindow:
 
     def pixels(self) -> NDArray[np.uint8]:
         """The last rendered frame as (height, width, 3) RGB, top row first."""
-        grabber = vtk.vtkWindowToImageFilter()
-        grabber.SetInput(self.window)
-        grabber.SetInputBufferTypeToRGB()
-        grabber.ReadFrontBufferOff()
-        grabber.Update()
-        image = grabber.GetOutput()
-        width, height, _ = image.GetDimensions()
-        flat = numpy_support.vtk_to_numpy(image.GetPointData().GetScalars())
-        return np.ascontiguousarray(flat.reshape(height, width, 3)[::-1])
+        return read_frame(self.window)
 
     def save_png(self, path: str) -> None:
         """Write the current frame to a PNG file."""

@@ -1,8 +1,10 @@
-"""The chat panel: questions about the open image, streamed answers with linked phrases.
+"""The chat panel: questions about the active image, streamed answers with linked phrases.
 
-Enter sends, Shift+Enter starts a new line. Grounded phrases in answers are links in their
-target's colour; a click asks the window to highlight their regions (``phrase_activated``).
-The panel observes a ``Conversation`` (history per image is kept by the caller).
+Enter sends, Shift+Enter starts a new line. It shows the active image's conversation
+(``session.active.conversation``, so the history is per image) and the answer being
+written (``set_pending``). Answer phrases behave as in the report (see
+:class:`PhrasePanel`): a click selects the phrase in the session, hovering a region lights
+up the newest answer phrase that names it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import html
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vividmed_viewer.core import Conversation, GroundedText, Role, Taxonomy, default_taxonomy
-from vividmed_viewer.core.overlays import Overlay
+from vividmed_viewer.core import Conversation, Role, Taxonomy
+from vividmed_viewer.core.open_image import OpenImage
+from vividmed_viewer.core.session import Session
 from vividmed_viewer.inference.streaming import AnswerStream
-from vividmed_viewer.ui.report_html import describe_overlay_size, hex_colour
+from vividmed_viewer.ui.phrase_panel import PhrasePanel, ShownText
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,11 @@ SUGGESTED_QUESTIONS = (
     "Describe the lungs.",
 )
 PENDING = "pending"
+
+
+def answer_name(turn: str) -> str:
+    """The name (and link prefix) of the answer in turn ``turn`` (a number or ``pending``)."""
+    return f"chat:{turn}"
 
 
 class ChatInput(QPlainTextEdit):
@@ -52,38 +60,18 @@ class ChatInput(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
-def grounded_html(
-    body: GroundedText, overlays: dict[str, Overlay], taxonomy: Taxonomy, link_prefix: str
-) -> str:
-    """Escaped text with each phrase a link ``<prefix><index>`` in its region's colour."""
-    parts, cursor = [], 0
-    for index, phrase in sorted(enumerate(body.phrases), key=lambda item: item[1].start):
-        if phrase.start < cursor:
-            continue
-        linked = [overlays[o] for o in phrase.overlay_ids if o in overlays]
-        colour = hex_colour(linked[0].colour if linked else taxonomy.colour_of(phrase.target))
-        parts.append(html.escape(body.text[cursor : phrase.start]))
-        parts.append(
-            f'<a href="{link_prefix}{index}" style="color:{colour}; font-weight:600; '
-            f'text-decoration:none;">{html.escape(body.phrase_text(phrase))}</a>'
-        )
-        cursor = phrase.end
-    parts.append(html.escape(body.text[cursor:]))
-    return "".join(parts).replace("\n", "<br>")
-
-
-class ChatPanel(QWidget):
-    """Multi-turn chat about the current image, with a stop button and suggested questions."""
+class ChatPanel(PhrasePanel):
+    """Multi-turn chat about the active image, with a stop button and suggested questions."""
 
     question_submitted = Signal(str)
     stop_requested = Signal()
     clear_requested = Signal()
-    phrase_activated = Signal(object)  # list[Overlay] of the clicked phrase
 
-    def __init__(self, parent: QWidget | None = None, taxonomy: Taxonomy | None = None) -> None:
-        super().__init__(parent)
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, taxonomy: Taxonomy | None = None
+    ) -> None:
+        super().__init__(session, parent, taxonomy)
         self.setObjectName("chat_panel")
-        self.taxonomy = taxonomy or default_taxonomy()
         self.conversation: Conversation | None = None
         self.pending: AnswerStream | None = None
         self.busy = False
@@ -92,8 +80,6 @@ class ChatPanel(QWidget):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._on_link)
-        self.selection_label = QLabel()
-        self.selection_label.setWordWrap(True)
         self.input = ChatInput()
         self.input.setPlaceholderText("Ask about this image (Enter sends, Shift+Enter: new line)")
         self.input.setMaximumHeight(80)
@@ -114,26 +100,33 @@ class ChatPanel(QWidget):
         layout.addWidget(self.selection_label)
         layout.addWidget(self.input)
         layout.addLayout(buttons)
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self.show_image(session.active_id)
+        self.shown_changed()
+
+    # --- the phrase panel's part --------------------------------------------------------
+    def followed_of(self, image: OpenImage | None) -> Conversation | None:
+        return image.conversation if image is not None else None
+
+    def texts(self) -> list[ShownText]:
+        """Each answer shown: its name (``chat:<turn>``), its text, the overlays it links to."""
+        conversation = self.conversation
+        if conversation is None:
+            return []
+        found: list[ShownText] = [
+            (answer_name(str(number)), turn.content, conversation.overlays)
+            for number, turn in enumerate(conversation.turns)
+            if turn.role is Role.ASSISTANT
+        ]
+        if self.pending is not None:
+            found.append((answer_name(PENDING), self.pending.body, self.pending.overlays))
+        return found
+
+    def shown_changed(self) -> None:
+        self.conversation, self.pending = self.followed, None
         self._update_enabled()
         self.refresh()
 
-    # --- wiring -------------------------------------------------------------------------
-    def set_conversation(self, conversation: Conversation | None) -> None:
-        """Show ``conversation`` (None: no image open) and follow its changes."""
-        if self.conversation is not None:
-            self.conversation.changed.disconnect(self.schedule_refresh)
-        self.conversation = conversation
-        self.pending = None
-        self.selection_label.clear()
-        if conversation is not None:
-            conversation.changed.connect(self.schedule_refresh)
-        self._update_enabled()
-        self.refresh()
-
+    # --- the model's side ---------------------------------------------------------------
     def set_pending(self, stream: AnswerStream | None) -> None:
         """The answer being written (None when there is none)."""
         self.pending = stream
@@ -151,9 +144,6 @@ class ChatPanel(QWidget):
         if not info.get("trained"):
             text += " · <b>untrained weights: answers are not meaningful</b>"
         self.model_label.setText(text)
-
-    def schedule_refresh(self) -> None:
-        self._refresh_timer.start()
 
     def _update_enabled(self) -> None:
         has_image = self.conversation is not None
@@ -177,37 +167,20 @@ class ChatPanel(QWidget):
         self.submit()
 
     def _on_link(self, url: QUrl) -> None:
-        scheme, _, rest = url.toString().partition(":")
+        link = url.toString()
+        scheme, _, rest = link.partition(":")
+        name, _, index = link.rpartition(":")
         if scheme == "ask" and rest.isdigit() and int(rest) < len(SUGGESTED_QUESTIONS):
             self.ask(SUGGESTED_QUESTIONS[int(rest)])
-        elif scheme == "chat":
-            turn, _, index = rest.partition(":")
-            if index.isdigit():
-                self.activate_phrase(turn, int(index))
+        elif scheme == "chat" and index.isdigit():
+            self.activate_phrase(name.partition(":")[2], int(index))
         else:
-            logger.warning("ignoring link %s in the chat", url.toString())
+            logger.warning("ignoring link %s in the chat", link)
 
     def activate_phrase(self, turn: str, index: int) -> None:
-        """Show the regions of phrase ``index`` of answer ``turn`` (a number or ``pending``)."""
-        body, overlays = self._answer(turn)
-        if body is None or not 0 <= index < len(body.phrases):
+        """Select phrase ``index`` of answer ``turn`` (a number or ``pending``) in the session."""
+        if not self.activate(answer_name(turn), index):
             logger.warning("no phrase %s in chat answer %s", index, turn)
-            return
-        phrase = body.phrases[index]
-        linked = [overlays[o] for o in phrase.overlay_ids if o in overlays]
-        sizes = [describe_overlay_size(o) for o in linked]
-        self.selection_label.setText("<br>".join(sizes) or f"'{phrase.target}' has no region")
-        self.phrase_activated.emit(linked)
-
-    def _answer(self, turn: str) -> tuple[GroundedText | None, dict[str, Overlay]]:
-        if turn == PENDING:
-            return (self.pending.body, self.pending.overlays) if self.pending else (None, {})
-        if self.conversation is None or not turn.isdigit():
-            return None, {}
-        turns = self.conversation.turns
-        if int(turn) >= len(turns):
-            return None, {}
-        return turns[int(turn)].content, self.conversation.overlays
 
     # --- display ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -220,9 +193,8 @@ class ChatPanel(QWidget):
             if turn.role is Role.USER:
                 parts.append(f"<p><b>You:</b> {html.escape(turn.content.text)}</p>")
                 continue
-            answer = grounded_html(
-                turn.content, conversation.overlays, self.taxonomy, f"chat:{number}:"
-            )
+            name = answer_name(str(number))
+            answer = self.text_html(name, turn.content, conversation.overlays)
             parts.append(f"<p><b>VividMed:</b> {answer or '<i>(no text)</i>'}</p>")
             if turn.provenance is not None:
                 parts.append(
@@ -230,9 +202,8 @@ class ChatPanel(QWidget):
                     f"{html.escape(turn.provenance.describe())}</p>"
                 )
         if self.pending is not None:
-            answer = grounded_html(
-                self.pending.body, self.pending.overlays, self.taxonomy, f"chat:{PENDING}:"
-            )
+            name = answer_name(PENDING)
+            answer = self.text_html(name, self.pending.body, self.pending.overlays)
             parts.append(f"<p><b>VividMed:</b> {answer} <i>writing…</i></p>")
         if not conversation.turns and self.pending is None:
             items = "".join(

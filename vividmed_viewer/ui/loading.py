@@ -8,8 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from vividmed_viewer.core import ImageVolume, Series, SeriesKind, Study
+from vividmed_viewer.core import ImageVolume, Series, Study
 from vividmed_viewer.core.errors import ImageLoadError
+from vividmed_viewer.core.series_choice import default_series
 from vividmed_viewer.ui.workers import Task, TaskContext, TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -18,14 +19,6 @@ logger = logging.getLogger(__name__)
 def is_folder_like(path: Path) -> bool:
     """Folders and DICOMDIR files are scanned into studies first."""
     return path.is_dir() or path.name.upper() == "DICOMDIR"
-
-
-def first_image_series(studies: list[Study]) -> Series | None:
-    for study in studies:
-        for series in study.series:
-            if series.kind is SeriesKind.IMAGE:
-                return series
-    return None
 
 
 def _progress_adapter(context: TaskContext, what: str) -> Any:
@@ -51,7 +44,9 @@ class LoadController(QObject):
         self.current: Task | None = None
 
     def open_path(self, path: str | Path, show: bool = True) -> None:
-        """Open a file (load it) or a folder (scan it; ``show`` loads its first series)."""
+        """Open a file (load it) or a folder (scan it; ``show`` loads its default series,
+        :func:`~vividmed_viewer.core.series_choice.default_series`, as ``vividmed info`` and
+        ``vividmed infer`` do)."""
         path = Path(path)
         if not path.exists():
             self.failed.emit(str(path), ImageLoadError(path, "no such file or folder"))
@@ -103,7 +98,7 @@ class LoadController(QObject):
         def found(studies: list[Study]) -> None:
             self.stopped.emit(f"Found {sum(len(s.series) for s in studies)} series in {path.name}")
             self.studies_found.emit(studies, str(path), show)
-            series = first_image_series(studies)
+            series = default_series(studies)
             if show and series is not None:
                 self.open_series(series)
             elif show:

@@ -1,10 +1,12 @@
-"""The main window: image views in the centre, study browser left, report and overlays right.
+"""The main window: a thin shell around the session (:mod:`vividmed_viewer.core.session`).
 
-The model (Model menu, Generate/Stop, chat dock) is wired in by ``model_features``;
-``--results DIR`` bundles are found by ``results_lookup``.
+The session holds what the user works on; the window lays out the widgets that show it
+(image views in the centre, studies left, report, overlays and chat right), opens files
+into it, and offers feature modules the narrow :class:`~vividmed_viewer.ui.shell.Shell`
+interface: add a panel or menu, show status, progress and errors, register actions.
 
-Other panels (chat, reader study) join with :meth:`MainWindow.add_panel`; their actions join
-the registry with ``window.action_registry.register(ActionSpec(...))`` and ``window.action_registry.bind``.
+Features: the model (``model_features``: Model menu, Generate/Stop, chat), measurements
+(``measurement_features``). ``--results DIR`` bundles are found by ``results_lookup``.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from vividmed_viewer.core import GroundedReport, ImageVolume, Series, Study, VividMedError
-from vividmed_viewer.core.overlays import Overlay
+from vividmed_viewer.core.session import Session
+from vividmed_viewer.core.session_events import ActiveImageChanged, SliceChanged
 from vividmed_viewer.ui.actions import ActionRegistry
 from vividmed_viewer.ui.error_dialog import show_error
 from vividmed_viewer.ui.loading import LoadController
+from vividmed_viewer.ui.measurement_features import MeasurementFeatures
 from vividmed_viewer.ui.model_features import ModelFeatures
 from vividmed_viewer.ui.overlay_list import OverlayList
 from vividmed_viewer.ui.report_panel import ReportPanel
@@ -37,14 +41,14 @@ from vividmed_viewer.ui.shortcuts_dialog import ShortcutsDialog
 from vividmed_viewer.ui.status_bar import ViewerStatusBar
 from vividmed_viewer.ui.study_browser import StudyBrowser
 from vividmed_viewer.ui.views.image_viewer import ImageViewer
-from vividmed_viewer.ui.window_actions import MaximizeToggle, bind_viewer_actions, build_menus
+from vividmed_viewer.ui.window_actions import bind_viewer_actions, build_menus
 from vividmed_viewer.ui.workers import TaskRunner
 
 logger = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    """VividMed Viewer's window; it observes core objects and owns no image data itself."""
+    """VividMed Viewer's window: the session's widgets, file opening, the Shell for features."""
 
     def __init__(
         self, settings: QSettings | None = None, results_dir: str | Path | None = None
@@ -53,30 +57,26 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("VividMed Viewer")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        self.session = Session()
         self.settings = settings or app_settings()
         self.recent = RecentFiles(self.settings)
         self.results_dir = Path(results_dir) if results_dir else None
         self.runner = TaskRunner(self)
         self.loader = LoadController(self.runner, self)
-        self.volume: ImageVolume | None = None
-        self.volume_source = ""
-        self.report: GroundedReport | None = None
-        self.pending_report: GroundedReport | None = None
-        self.shown_overlays: list[Overlay] = []
+        self.pending_report: GroundedReport | None = None  # waits for the next image shown
         self.last_error_dialog: QMessageBox | None = None
         self.generate_on_show = False  # `--generate`: the next image shown gets a model report
         self.panel_docks: dict[str, QDockWidget] = {}
         self.panels_menu: QMenu | None = None
-        self.maximize_toggle: MaximizeToggle
+        self.menus: dict[str, QMenu] = {}
 
-        self.viewer = ImageViewer(self)
+        self.viewer = ImageViewer(self.session, self)
         self.setCentralWidget(self.viewer)
         self.status = ViewerStatusBar(self)
         self.setStatusBar(self.status)
-        self.study_browser = StudyBrowser(self.runner, parent=self)
-        self.report_panel = ReportPanel(self)
-        self.report_panel.set_viewer(self.viewer)
-        self.overlay_list = OverlayList(self)
+        self.study_browser = StudyBrowser(self.runner, self.session, parent=self)
+        self.report_panel = ReportPanel(self.session, self)
+        self.overlay_list = OverlayList(self.session, self)
         self.add_panel(
             self.study_browser, "Studies", "studies", Qt.DockWidgetArea.LeftDockWidgetArea
         )
@@ -85,17 +85,41 @@ class MainWindow(QMainWindow):
 
         self.action_registry = ActionRegistry(self.settings)
         self.action_registry.create_qactions(self)
-        bind_viewer_actions(self)
+        self.maximize_toggle = bind_viewer_actions(self)
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("toolbar_main")
         self.addToolBar(self.toolbar)
-        self.recent_menu = build_menus(self)
-        self.model_features = ModelFeatures(self)
+        self.recent_menu = build_menus(self, self.maximize_toggle)
+        self.model_features = ModelFeatures(self.session, self)
+        self.toolbar.addSeparator()
+        self.toolbar.addActions(self.model_features.toolbar_actions)
+        self.measurement_features = MeasurementFeatures(
+            self.session, self, self.viewer.slice_views, self.viewer.volume_view
+        )
         self._connect()
         self.resize(1400, 900)
         self._restore_geometry()
 
-    # --- panels -------------------------------------------------------------------------
+    # --- what the session shows (read from it, never copied) --------------------------------
+    @property
+    def volume(self) -> ImageVolume | None:
+        """The active image's pixels (None before an image is open)."""
+        return self.viewer.volume
+
+    @property
+    def volume_source(self) -> str:
+        image = self.session.active
+        return image.source if image is not None else ""
+
+    @property
+    def report(self) -> GroundedReport | None:
+        image = self.session.active
+        return image.report if image is not None else None
+
+    # --- the Shell interface (ui/shell.py) ------------------------------------------------
+    def widget(self) -> QWidget:
+        return self
+
     def add_panel(
         self,
         widget: QWidget,
@@ -116,12 +140,41 @@ class MainWindow(QMainWindow):
             self.panels_menu.addAction(dock.toggleViewAction())
         return dock
 
+    def show_panel(self, name: str) -> None:
+        dock = self.panel_docks[name]
+        dock.show()
+        dock.raise_()
+
+    def add_menu(self, title: str) -> QMenu:
+        if title not in self.menus:
+            before = self.panels_menu.menuAction() if self.panels_menu is not None else None
+            menu = QMenu(title, self)
+            if before is not None:
+                self.menuBar().insertMenu(before, menu)
+            else:
+                self.menuBar().addMenu(menu)
+            self.menus[title] = menu
+        return self.menus[title]
+
+    def show_status(self, message: str, timeout_ms: int = 10_000) -> None:
+        self.status.showMessage(message, timeout_ms)
+
+    def set_busy(self, message: str | None) -> None:
+        """The model works: a busy indicator, and the 3D pane holds its redraws until done."""
+        self.viewer.set_model_running(message is not None)
+        if message is not None:
+            self.status.start_busy(message)
+        else:
+            self.status.finish_progress(self.status.currentMessage())
+
+    def show_error(self, title: str, error: BaseException | str) -> None:
+        self.last_error_dialog = show_error(self, title, error)
+
     def _connect(self) -> None:
         self.viewer.cursor_info_changed.connect(self.status.show_cursor)
-        self.viewer.slice_changed.connect(self.status.show_slice)
-        self.overlay_list.style_changed.connect(
-            lambda overlay_id, style: self.viewer.set_overlay_style(overlay_id, **style)
-        )
+        events = self.session.events
+        events.slice.connect(self._on_slice)
+        events.active_image.connect(self._on_active_image)
         self.study_browser.series_activated.connect(self.open_series)
         self.loader.volume_loaded.connect(self.show_volume)
         self.loader.studies_found.connect(self._on_studies_found)
@@ -130,6 +183,17 @@ class MainWindow(QMainWindow):
         self.loader.progressed.connect(self.status.set_progress)
         self.loader.stopped.connect(self.status.finish_progress)
         self.status.cancel_requested.connect(self.loader.cancel)
+
+    def _on_slice(self, event: SliceChanged) -> None:
+        if event.image_id == self.session.active_id:
+            self.status.show_slice(event.view, event.index)
+
+    def _on_active_image(self, _event: ActiveImageChanged) -> None:
+        image = self.session.active
+        self.status.set_slice_counts(image.volume.shape if image is not None else None)
+        self.status.show_cursor(None)
+        title = f"{image.title} — VividMed Viewer" if image is not None else "VividMed Viewer"
+        self.setWindowTitle(title)
 
     # --- opening ------------------------------------------------------------------------
     def open_paths(self, paths: list[str | Path]) -> None:
@@ -142,19 +206,16 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() == ".json":
             self.open_report(path)
             return
+        if show:
+            self.study_browser.set_studies([])  # the last folder's series are not this one's
         self.loader.open_path(path, show=show)
 
     def open_series(self, series: Series) -> None:
         self.loader.open_series(series)
 
     def show_volume(self, volume: ImageVolume, source: str = "") -> None:
-        """Display a loaded image; a stored result for it (``--results``) comes with it."""
-        self.volume = volume
-        self.volume_source = source
-        self.viewer.set_volume(volume)
-        self.status.set_slice_counts(volume.shape)
-        title = volume.metadata.series_description or Path(source).name or "image"
-        self.setWindowTitle(f"{title} — VividMed Viewer")
+        """Open a loaded image in the session; a stored result for it comes with it."""
+        image = self.session.open_image(volume, source)
         for warning in volume.warnings:
             logger.warning("%s: %s", source, warning)
         if volume.warnings:
@@ -164,8 +225,11 @@ class MainWindow(QMainWindow):
             self.refresh_recent_menu()
         report, self.pending_report = self.pending_report, None
         stored = self._stored_results(source) if report is None else None
-        self.model_features.show_image(volume, source, stored.answers if stored else None)
-        self.set_report(stored.report if stored else report)
+        if stored is not None and stored.answers is not None:
+            self.model_features.seed_answers(image.image_id, stored.answers)
+        shown = stored.report if stored is not None else report
+        if shown is not None:  # an image shown again keeps the report it has
+            self.set_report(shown)
         if self.generate_on_show:
             self.generate_on_show = False
             self.model_features.generate_report()
@@ -190,44 +254,44 @@ class MainWindow(QMainWindow):
         With no image open, a single case's bundle opens its image (named in the bundle).
         """
         self.results_dir = Path(folder)
-        image = bundle_image(self.results_dir) if self.volume is None else None
-        if image is not None:
-            self.open_path(image)
+        image = self.session.active
+        bundled = bundle_image(self.results_dir) if image is None else None
+        if bundled is not None:
+            self.open_path(bundled)
             return
-        stored = self._stored_results(self.volume_source) if self.volume is not None else None
-        if stored is not None and self.volume is not None:
-            self.model_features.show_image(self.volume, self.volume_source, stored.answers)
+        stored = self._stored_results(image.source) if image is not None else None
+        if stored is not None and image is not None:
+            if stored.answers is not None:
+                self.model_features.seed_answers(image.image_id, stored.answers)
             self.set_report(stored.report)
 
     def set_report(self, report: GroundedReport | None) -> None:
-        """Show a report in the panel and its overlays in the views."""
-        self.report = report
-        self.report_panel.set_report(report)
-        overlays = self.refresh_overlays()
-        if report is not None and self.volume is not None:
-            grids = [o for o in overlays if not o.geometry.same_grid(self.volume.geometry)]
-            if grids:
-                self.status.showMessage(
-                    f"{len(grids)} overlay(s) lie on a different grid than the image", 10_000
-                )
+        """Show a report for the active image (with no image open it waits for the next)."""
+        image = self.session.active
+        if image is None:
+            self.pending_report = report
+            if report is not None:
+                self.status.showMessage("The report is shown with the next image opened", 10_000)
+            return
+        self.session.set_report(image.image_id, report)
         if report is not None:
+            other_grid = [
+                o
+                for o in report.overlays.values()
+                if not o.geometry.same_grid(image.volume.geometry)
+            ]
+            if other_grid:
+                self.status.showMessage(
+                    f"{len(other_grid)} overlay(s) lie on a different grid than the image", 10_000
+                )
             self.panel_docks["report"].raise_()
-
-    def refresh_overlays(self) -> list[Overlay]:
-        """Show the report's and the chat's overlays in the views and the overlay list."""
-        overlays = list(self.report.overlays.values()) if self.report is not None else []
-        overlays += self.model_features.chat_overlays()
-        self.overlay_list.set_overlays(overlays)
-        self.viewer.set_overlays(overlays)
-        self.shown_overlays = overlays
-        return overlays
 
     def open_report(self, path: str | Path, wait_for_image: bool = False) -> None:
         """Show a grounded report (JSON); ``wait_for_image`` keeps it for the next image shown."""
         report = self._read_report(path)
         if report is None:
             return
-        if wait_for_image:
+        if wait_for_image or self.session.active is None:
             self.pending_report = report
             return
         self.set_report(report)
@@ -248,9 +312,6 @@ class MainWindow(QMainWindow):
 
     def _on_open_failed(self, path: str, error: BaseException) -> None:
         self.show_error(f"Cannot open {Path(path).name}", error)
-
-    def show_error(self, title: str, error: BaseException | str) -> None:
-        self.last_error_dialog = show_error(self, title, error)
 
     # --- dialogs ------------------------------------------------------------------------
     def show_shortcuts(self) -> ShortcutsDialog:
@@ -306,5 +367,4 @@ class MainWindow(QMainWindow):
         viewer_shutdown = getattr(self.viewer, "shutdown", None)  # stops the views' workers
         if callable(viewer_shutdown):
             viewer_shutdown()
-        self.report_panel.set_report(None)
         super().closeEvent(event)

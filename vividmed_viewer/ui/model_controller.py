@@ -20,13 +20,8 @@ from vividmed_viewer.core.report import GroundedReport
 from vividmed_viewer.inference.failures import is_out_of_memory
 from vividmed_viewer.inference.inference_settings import InferenceSettings
 from vividmed_viewer.inference.jobs import AnsweredTurn, AnswerJob, LoadModelJob, ReportJob
-from vividmed_viewer.inference.provenance_notes import annotate_provenance
-from vividmed_viewer.inference.streaming import (
-    AnswerStream,
-    ReportStream,
-    StreamedPhrase,
-    same_spans,
-)
+from vividmed_viewer.inference.model_results import StreamedPhrase, to_provenance
+from vividmed_viewer.inference.streaming import AnswerStream, ReportStream
 from vividmed_viewer.inference.worker import InferenceWorker
 from vividmed_viewer.ui.preferences_dialog import (
     read_inference_settings,
@@ -140,8 +135,7 @@ class ModelController(QObject):
         generation = pipeline.settings(
             settings.max_new_tokens, settings.box_threshold, settings.heads, self.logits_processors
         )
-        provenance = pipeline.provenance(generation)
-        annotate_provenance(provenance, pipeline)
+        provenance = to_provenance(pipeline.provenance(generation))
         self.report_stream = ReportStream(provenance, image_reference)
         self.report_started.emit(self.report_stream.report)
         self.worker.submit(
@@ -171,7 +165,7 @@ class ModelController(QObject):
         )
 
     def _end_answer(self, answered: AnsweredTurn | None, stopped: bool = False) -> None:
-        conversation, stream = self.answer_conversation, self.answer_stream
+        conversation = self.answer_conversation
         self.answer_conversation = self.answer_stream = None
         if conversation is None:
             return
@@ -179,11 +173,8 @@ class ModelController(QObject):
             conversation.turns.pop()
             conversation.changed.emit()
         else:
+            # The turn's phrases and overlays are the objects that streamed (already shown).
             turn, overlays = answered.turn, answered.overlays
-            if stream is not None and same_spans(stream.body, turn.content):
-                turn.content, overlays = stream.body, stream.overlays  # already on screen
-            if self.pipeline is not None:
-                annotate_provenance(turn.provenance, self.pipeline)
             if stopped and turn.provenance is not None:
                 notes = [turn.provenance.note, STOPPED_NOTE]
                 turn.provenance.note = " · ".join(n for n in notes if n)
@@ -252,8 +243,6 @@ class ModelController(QObject):
     def _end_report(self, final: GroundedReport) -> None:
         stream, self.report_stream = self.report_stream, None
         if stream is not None:
-            if self.pipeline is not None:
-                annotate_provenance(final.provenance, self.pipeline)
             report = stream.finish(final)
             self.report_ended.emit(report)
 

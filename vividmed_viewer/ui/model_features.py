@@ -1,31 +1,41 @@
-"""Wire the model into the main window: Model menu, Generate/Stop, chat panel, dialogs.
+"""The model's part of the app: Model menu, Generate/Stop, the chat panel, model dialogs.
 
-:class:`ModelFeatures` owns the :class:`ModelController` (which owns the worker thread),
-the chat panel and the per-image chat history; it turns the controller's signals into
-panel updates, overlays in the views, progress in the status bar and error dialogs.
+:class:`ModelFeatures` owns the :class:`ModelController` (which owns the worker thread) and
+the chat panel. It reads what to work on from the session (the active image) and puts
+what the model writes into it: a report with ``session.set_report`` (the session shows
+its regions as they stream), answer regions with ``session.add_chat_overlays`` (one chat
+region per target), and each image's conversation is ``session.image(id).conversation``.
+Status, progress, errors, panels and menus go through the :class:`Shell`.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from vividmed_viewer.core import Conversation, GroundedReport, ImageVolume, VividMedError
+from vividmed_viewer.core import Conversation, GroundedReport, Role, Turn
 from vividmed_viewer.core.overlays import Overlay
-from vividmed_viewer.inference.chat_history import ChatHistory
+from vividmed_viewer.core.session import Session
+from vividmed_viewer.core.session_events import ActiveImageChanged, Change, ImagesChanged
 from vividmed_viewer.inference.inference_settings import DEFAULT_MODEL
 from vividmed_viewer.ui.chat_panel import ChatPanel
 from vividmed_viewer.ui.model_controller import ModelController
-from vividmed_viewer.ui.model_menu import build_model_menu, register_model_actions
+from vividmed_viewer.ui.model_menu import (
+    build_model_menu,
+    register_model_actions,
+    toolbar_actions,
+)
 from vividmed_viewer.ui.preferences_dialog import PreferencesDialog
-
-if TYPE_CHECKING:
-    from vividmed_viewer.ui.main_window import MainWindow
+from vividmed_viewer.ui.session_subscriptions import subscribe
+from vividmed_viewer.ui.shell import Shell
 
 logger = logging.getLogger(__name__)
+
+BUSY_MESSAGE = "Model working…"
 
 
 def describe_model(info: dict[str, Any]) -> str:
@@ -34,26 +44,30 @@ def describe_model(info: dict[str, Any]) -> str:
     return f"Model: VividMed ({info['name']}) on {info['device']} · {state}"
 
 
-class ModelFeatures(QObject):
-    """The model's part of the window; ``window.model_features`` after construction."""
+def answer_overlays(conversation: Conversation, turn: Turn) -> list[Overlay]:
+    """The regions an answer's phrases link to, in the order the phrases name them."""
+    ids = dict.fromkeys(i for phrase in turn.content.phrases for i in phrase.overlay_ids)
+    return [conversation.overlays[i] for i in ids if i in conversation.overlays]
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.controller = ModelController(window.settings, self)
-        self.chat_history = ChatHistory()
-        self.chat_panel = ChatPanel(window)
-        self.chat_key = ""
-        self.report_volume: ImageVolume | None = None  # the image the streaming report is of
+
+class ModelFeatures(QObject):
+    """The model in the app; the shell keeps it as ``model_features``.
+
+    The shell must already have a ``report`` panel (the chat panel is tabbed with it).
+    """
+
+    def __init__(self, session: Session, shell: Shell) -> None:
+        super().__init__(shell.widget())
+        self.session = session
+        self.shell = shell
+        self.controller = ModelController(shell.settings, self)
+        self.chat_panel = ChatPanel(session, shell.widget())
+        self.job_image_id: str | None = None  # the image the report or answer is about
+        self._answer_overlay_ids: set[str] = set()  # the streaming answer's regions shown
         self.oom_dialog: QMessageBox | None = None
-        # Regions that arrive together are drawn in one pass of the event loop.
-        self._overlay_timer = QTimer(self)
-        self._overlay_timer.setSingleShot(True)
-        self._overlay_timer.setInterval(0)
-        self._overlay_timer.timeout.connect(self.sync_overlays)
-        window.add_panel(self.chat_panel, "Chat", "chat", tabify_with="report")
-        window.panel_docks["report"].raise_()
-        registry = window.action_registry
+        shell.add_panel(self.chat_panel, "Chat", "chat", tabify_with="report")
+        shell.show_panel("report")
+        registry = shell.action_registry
         register_model_actions(registry)
         bindings = {
             "generate_report": self.generate_report,
@@ -66,56 +80,81 @@ class ModelFeatures(QObject):
         }
         for action_id, callback in bindings.items():
             registry.bind(action_id, callback)
-        self.menu, self.model_line = build_model_menu(window)
+        self.menu = shell.add_menu("&Model")
+        self.model_line = build_model_menu(self.menu, registry)
+        self.toolbar_actions = toolbar_actions(registry)  # the shell puts them on its toolbar
         self._connect()
-        self._on_busy(False)
+        self._enable_actions(busy=False)
 
     def _connect(self) -> None:
         controller, chat = self.controller, self.chat_panel
         controller.model_changed.connect(self._on_model_changed)
         controller.busy_changed.connect(self._on_busy)
-        controller.status_message.connect(lambda text: self.window.status.showMessage(text, 10_000))
-        controller.failed.connect(self.window.show_error)
+        controller.status_message.connect(self.shell.show_status)
+        controller.failed.connect(self.shell.show_error)
         controller.out_of_memory.connect(self._offer_cpu)
         controller.report_started.connect(self._on_report_started)
-        controller.report_regions_changed.connect(self._on_report_regions)
-        controller.report_ended.connect(self._on_report_ended)
         controller.answer_updated.connect(self._on_answer_updated)
         controller.answer_ended.connect(self._on_answer_ended)
         chat.question_submitted.connect(self.ask)
         chat.stop_requested.connect(controller.stop)
         chat.clear_requested.connect(self.clear_chat)
-        chat.phrase_activated.connect(self._highlight)
+        events = self.session.events
+        subscribe(
+            self,
+            [(events.active_image, self._on_active_image), (events.images, self._on_images)],
+        )
 
     # --- actions ------------------------------------------------------------------------
     def generate_report(self) -> bool:
-        """Write a report of the open image (the model loads first when needed)."""
-        volume = self.window.volume
-        if volume is None:
-            self.window.status.showMessage("Open an image first, then generate its report", 10_000)
+        """Write a report of the active image (the model loads first when needed)."""
+        image = self.session.active
+        if image is None:
+            self.shell.show_status("Open an image first, then generate its report")
             return False
-        self.report_volume = volume
-        return self.controller.generate_report(volume, self.window.volume_source)
+        if not self.controller.busy:  # set first: a loaded model starts the report at once
+            self.job_image_id = image.image_id
+        return self.controller.generate_report(image.volume, image.source)
 
     def ask(self, question: str) -> bool:
-        """Ask ``question`` about the open image in its conversation."""
-        volume, conversation = self.window.volume, self.conversation
-        if volume is None or conversation is None:
+        """Ask ``question`` about the active image in its conversation."""
+        image = self.session.active
+        if image is None:
             return False
-        return self.controller.ask(volume, conversation, question)
+        conversation = image.conversation
+        conversation.image_reference = conversation.image_reference or image.source
+        if not self.controller.busy:  # set first: a loaded model starts the answer at once
+            self.job_image_id, self._answer_overlay_ids = image.image_id, set()
+        return self.controller.ask(image.volume, conversation, question)
 
     def focus_chat(self) -> None:
-        self.window.panel_docks["chat"].show()
-        self.window.panel_docks["chat"].raise_()
+        self.shell.show_panel("chat")
         self.chat_panel.input.setFocus()
 
     def clear_chat(self) -> None:
-        if self.conversation is not None and not self.controller.busy:
-            self.chat_history.clear(self.chat_key)
-            self.window.refresh_overlays()
+        """Forget the active image's questions and answers, and the regions they showed."""
+        image = self.session.active
+        if image is not None and not self.controller.busy:
+            image.conversation.clear()
+            self.session.clear_chat_overlays(image.image_id)
+
+    def seed_answers(self, image_id: str, answers: Conversation) -> None:
+        """Start the image's chat with stored ``answers`` (a results bundle's), when it is empty."""
+        conversation = self.session.image(image_id).conversation
+        if conversation.turns or not answers.turns:
+            return
+        conversation.overlays.update(answers.overlays)
+        conversation.turns.extend(answers.turns)
+        conversation.image_reference = conversation.image_reference or answers.image_reference
+        conversation.changed.emit()
+        for turn in conversation.turns:  # in order: the newest answer's region of a target wins
+            if turn.role is Role.ASSISTANT:
+                self.session.add_chat_overlays(image_id, answer_overlays(conversation, turn))
 
     def choose_model(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, "Open model checkpoint folder")
+        folder = QFileDialog.getExistingDirectory(
+            self.shell.widget(), "Open model checkpoint folder"
+        )
         if folder:
             self.open_model(folder)
 
@@ -130,117 +169,93 @@ class ModelFeatures(QObject):
         else:
             text = "\n".join(f"{key}: {value}" for key, value in info.items())
         box = QMessageBox(QMessageBox.Icon.Information, "Model information", text)
-        box.setParent(self.window, box.windowFlags())
+        box.setParent(self.shell.widget(), box.windowFlags())
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box
 
     def edit_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.controller.settings, self.window)
+        dialog = PreferencesDialog(self.controller.settings, self.shell.widget())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.controller.set_settings(dialog.settings()))
         dialog.open()
         return dialog
 
-    # --- image changes ------------------------------------------------------------------
     @property
     def conversation(self) -> Conversation | None:
-        if self.window.volume is None:
-            return None
-        return self.chat_history.conversation_for(self.chat_key)
-
-    def show_image(self, volume: ImageVolume, source: str, answers: Conversation | None) -> None:
-        """A new image is shown: its own chat (stored ``answers`` from a bundle seed it)."""
-        if self.controller.generating and self.report_volume is not volume:
-            self.controller.stop()
-        self.chat_key = source or f"image-{id(volume)}"
-        conversation = self.chat_history.conversation_for(self.chat_key)
-        if answers is not None and not conversation.turns:
-            conversation.turns.extend(answers.turns)
-            conversation.overlays.update(answers.overlays)
-        self.chat_panel.set_conversation(conversation)
-
-    def chat_overlays(self) -> list[Overlay]:
-        """Overlays of the open image's answers (and of the answer being written)."""
-        overlays: list[Overlay] = []
-        if self.conversation is not None:
-            overlays += self.conversation.overlays.values()
-        stream = self.controller.answer_stream
-        if stream is not None and self.controller.answer_conversation is self.conversation:
-            overlays += stream.overlays.values()
-        return overlays
+        """The active image's conversation (None with no image open)."""
+        image = self.session.active
+        return image.conversation if image is not None else None
 
     def shutdown(self) -> None:
         """Stop a running job and wait for the worker (window closing)."""
         self.controller.stop()
         self.controller.worker.wait(10_000)
 
+    # --- session events -----------------------------------------------------------------
+    def _on_active_image(self, event: ActiveImageChanged) -> None:
+        """Another image is shown: what the model writes about the one left behind stops."""
+        if self.controller.generating and self.job_image_id != event.image_id:
+            self.controller.stop()
+
+    def _on_images(self, event: ImagesChanged) -> None:
+        if event.change is Change.REMOVED and event.image_id == self.job_image_id:
+            self.controller.stop()
+            self.job_image_id = None
+
     # --- controller events --------------------------------------------------------------
     def _on_model_changed(self, info: dict[str, Any]) -> None:
         self.model_line.setText(describe_model(info))
         self.chat_panel.set_model_info(info)
 
-    def _on_busy(self, busy: bool) -> None:
-        registry = self.window.action_registry
+    def _enable_actions(self, busy: bool) -> None:
+        registry = self.shell.action_registry
         registry.qaction("generate_report").setEnabled(not busy)
         registry.qaction("stop_generation").setEnabled(busy)
         for action_id in ("load_default_model", "open_model", "model_preferences"):
             registry.qaction(action_id).setEnabled(not busy)
         self.chat_panel.set_busy(busy)
-        self.window.viewer.set_model_running(busy)
-        status = self.window.status
-        if busy:
-            status.start_progress("Model working…")
-            status.progress.setRange(0, 0)  # busy indicator: token counts are unknown ahead
-            status.cancel_button.hide()
-        else:
-            status.progress.setRange(0, 1000)
-            status.finish_progress(status.currentMessage())
 
-    def _shows_report_image(self) -> bool:
-        return self.report_volume is not None and self.report_volume is self.window.volume
+    def _on_busy(self, busy: bool) -> None:
+        self._enable_actions(busy)
+        self.shell.set_busy(BUSY_MESSAGE if busy else None)
 
     def _on_report_started(self, report: GroundedReport) -> None:
-        if self._shows_report_image():
-            self.window.set_report(report)
+        image_id = self.job_image_id
+        if image_id is None or image_id not in self.session.images:
+            self.controller.stop()  # its image was closed while the model loaded
+            return
+        self.session.set_report(image_id, report)  # its regions follow as they stream
+        if image_id == self.session.active_id:
+            self.shell.show_panel("report")
 
-    def sync_overlays(self) -> None:
-        """Redraw the views' overlays when the report's or the chat's regions changed."""
-        wanted = set(self.window.report.overlays) if self.window.report is not None else set()
-        wanted |= {o.overlay_id for o in self.chat_overlays()}
-        if wanted != {o.overlay_id for o in self.window.shown_overlays}:
-            self.window.refresh_overlays()
+    def _image_of(self, conversation: Conversation) -> str | None:
+        images = self.session.images.values()
+        return next((i.image_id for i in images if i.conversation is conversation), None)
 
-    def _on_report_regions(self, report: GroundedReport) -> None:
-        if self._shows_report_image() and self.window.report is report:
-            self._overlay_timer.start()
-
-    def _on_report_ended(self, report: GroundedReport) -> None:
-        if self._shows_report_image() and self.window.report is report:
-            self._overlay_timer.stop()
-            self.sync_overlays()  # the final body may have replaced the streamed one
-            self.window.report_panel.refresh()
+    def _show_answer_regions(self, image_id: str, overlays: Iterable[Overlay]) -> None:
+        """Show the streaming answer's regions that are not shown yet (each once)."""
+        new = [o for o in overlays if o.overlay_id not in self._answer_overlay_ids]
+        self._answer_overlay_ids.update(o.overlay_id for o in new)
+        if new:
+            self.session.add_chat_overlays(image_id, new)
 
     def _on_answer_updated(self, conversation: Conversation) -> None:
-        if conversation is self.conversation:
-            self.chat_panel.set_pending(self.controller.answer_stream)
-            self._overlay_timer.start()  # draws the answer's regions if new ones arrived
+        image_id, stream = self._image_of(conversation), self.controller.answer_stream
+        if image_id is not None and stream is not None:
+            self._show_answer_regions(image_id, list(stream.overlays.values()))
+        if conversation is self.chat_panel.conversation:
+            self.chat_panel.set_pending(stream)
 
     def _on_answer_ended(self, conversation: Conversation) -> None:
-        if conversation is self.conversation:
+        image_id = self._image_of(conversation)
+        turns = conversation.turns
+        if image_id is not None and turns and turns[-1].role is Role.ASSISTANT:
+            # The final answer may differ from what streamed; its regions replace those.
+            self._show_answer_regions(image_id, answer_overlays(conversation, turns[-1]))
+        self._answer_overlay_ids = set()
+        if conversation is self.chat_panel.conversation:
             self.chat_panel.set_pending(None)
-            self._overlay_timer.stop()
-            self.sync_overlays()
-
-    def _highlight(self, overlays: list[Overlay]) -> None:
-        self._overlay_timer.stop()
-        self.sync_overlays()  # an answer's newest regions may not be drawn yet
-        try:
-            for overlay in reversed(overlays):  # the first one last: the views end on its centre
-                self.window.viewer.highlight_overlay(overlay.overlay_id)
-        except VividMedError as error:
-            logger.warning("cannot highlight a chat region: %s", error)
-            self.window.status.showMessage(f"Cannot show the region: {error}", 10_000)
 
     def _offer_cpu(self, error: BaseException) -> None:
         """Out of GPU memory: offer to run on the CPU instead (the window stays usable)."""
@@ -250,7 +265,7 @@ class ModelFeatures(QObject):
             f"The GPU ran out of memory ({error}).\n\nRun the model on the CPU instead? "
             "It is slower but has more memory.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self.window,
+            self.shell.widget(),
         )
         box.setObjectName("out_of_memory_dialog")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

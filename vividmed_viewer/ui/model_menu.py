@@ -1,16 +1,11 @@
-"""The Model menu and its actions (registered in the window's action registry, keys editable)."""
+"""The Model menu and its actions (registered in the shell's action registry, keys editable)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from vividmed_viewer.ui.actions import ActionRegistry, ActionSpec
-
-if TYPE_CHECKING:
-    from vividmed_viewer.ui.main_window import MainWindow
 
 MODEL_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
@@ -57,18 +52,8 @@ def register_model_actions(registry: ActionRegistry) -> None:
         registry.register(spec)
 
 
-def _help_menu_action(window: MainWindow) -> QAction | None:
-    for action in window.menuBar().actions():
-        if action.text().replace("&", "") == "Help":
-            return action
-    return None
-
-
-def build_model_menu(window: MainWindow) -> tuple[QMenu, QAction]:
-    """The Model menu (before Help) and the toolbar buttons; returns the menu and its
-    first entry, a disabled line naming the loaded model."""
-    registry = window.action_registry
-    menu = QMenu("&Model", window)
+def build_model_menu(menu: QMenu, registry: ActionRegistry) -> QAction:
+    """Fill the Model menu; returns its first entry, a disabled line naming the loaded model."""
     menu.setObjectName("model_menu")
     model_line = QAction("Model: not loaded (loads on first use)", menu)
     model_line.setObjectName("model_status_line")
@@ -82,12 +67,9 @@ def build_model_menu(window: MainWindow) -> tuple[QMenu, QAction]:
         menu.addAction(registry.qaction(action_id))
     menu.addSeparator()
     menu.addAction(registry.qaction("model_preferences"))
-    help_action = _help_menu_action(window)
-    if help_action is not None:
-        window.menuBar().insertMenu(help_action, menu)
-    else:
-        window.menuBar().addMenu(menu)
-    window.toolbar.addSeparator()
-    for action_id in TOOLBAR_ACTIONS:
-        window.toolbar.addAction(registry.qaction(action_id))
-    return menu, model_line
+    return model_line
+
+
+def toolbar_actions(registry: ActionRegistry) -> list[QAction]:
+    """The buttons the model puts on the window's toolbar (Generate, Stop)."""
+    return [registry.qaction(action_id) for action_id in TOOLBAR_ACTIONS]

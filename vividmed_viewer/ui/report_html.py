@@ -1,10 +1,17 @@
-"""Render a ``GroundedReport`` as rich text: each grounded phrase a link in its target colour."""
+"""Grounded text as rich text, shared by the report and chat panels; region sizes in words.
+
+:func:`grounded_html` is the one renderer: each phrase becomes a link in the colour its
+region is drawn in (the session's style, so a colour the user picks in the overlay list
+shows here too), lit up while its region is hovered and underlined while selected.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable, Mapping
 
-from vividmed_viewer.core import BoxOverlay, GroundedReport, MaskOverlay, Phrase, Taxonomy
+from vividmed_viewer.core import BoxOverlay, GroundedText, MaskOverlay, Phrase, Taxonomy
+from vividmed_viewer.core.open_image import OpenImage
 from vividmed_viewer.core.overlays import Colour, Overlay
 
 LINK_SCHEME = "phrase"
@@ -14,17 +21,30 @@ def hex_colour(colour: Colour) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
-def phrase_colour(report: GroundedReport, phrase: Phrase, taxonomy: Taxonomy) -> Colour:
-    """The colour of a phrase's first overlay, else its taxonomy target's colour."""
+def phrase_colour(
+    phrase: Phrase,
+    image: OpenImage | None,
+    overlays: Mapping[str, Overlay],
+    taxonomy: Taxonomy,
+) -> Colour:
+    """The colour of the phrase's first region as drawn, else as stored, else its target's."""
     for overlay_id in phrase.overlay_ids:
-        overlay = report.overlays.get(overlay_id)
-        if overlay is not None:
-            return overlay.colour
+        shown = image.resolve(overlay_id) if image is not None else None
+        if image is not None and shown is not None:
+            return image.shown[shown].style.colour
+        if overlay_id in overlays:
+            return overlays[overlay_id].colour
     return taxonomy.colour_of(phrase.target)
 
 
-def phrase_link(index: int) -> str:
-    return f"{LINK_SCHEME}:{index}"
+def shown_ids(image: OpenImage, phrase: Phrase) -> tuple[str, ...]:
+    """The shown overlays a phrase stands for now, as ``Session.select_phrase`` resolves them."""
+    resolved = (image.resolve(i) for i in phrase.overlay_ids)
+    return tuple(dict.fromkeys(i for i in resolved if i is not None))
+
+
+def phrase_link(index: int, prefix: str = f"{LINK_SCHEME}:") -> str:
+    return f"{prefix}{index}"
 
 
 def phrase_index_from_link(link: str) -> int | None:
@@ -39,37 +59,39 @@ def _escape(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def report_body_html(
-    report: GroundedReport,
-    taxonomy: Taxonomy,
+def grounded_html(
+    body: GroundedText,
+    colour_of: Callable[[Phrase], Colour],
     *,
+    link_prefix: str = f"{LINK_SCHEME}:",
     hovered: int | None = None,
     selected: int | None = None,
 ) -> str:
-    """HTML of the model's text; the ``hovered`` phrase is drawn on its colour (lit up)."""
-    text = report.text
-    ordered = sorted(enumerate(report.phrases), key=lambda item: item[1].start)
+    """Escaped text with phrase ``i`` a link ``<link_prefix><i>`` in ``colour_of(phrase)``.
+
+    The ``hovered`` phrase is drawn on its colour (lit up), the ``selected`` one underlined;
+    of overlapping spans the first one wins.
+    """
+    ordered = sorted(enumerate(body.phrases), key=lambda item: item[1].start)
     parts: list[str] = []
     cursor = 0
     for index, phrase in ordered:
-        if phrase.start < cursor:  # overlapping spans: the first one wins
+        if phrase.start < cursor:
             continue
-        parts.append(_escape(text[cursor : phrase.start]))
-        colour = hex_colour(phrase_colour(report, phrase, taxonomy))
+        parts.append(_escape(body.text[cursor : phrase.start]))
+        colour = hex_colour(colour_of(phrase))
         style = f"color:{colour}; font-weight:600;"
         if index == hovered:
             style = f"color:#000000; background-color:{colour}; font-weight:600;"
-        if index == selected:
-            style += " text-decoration:underline;"
-        else:
-            style += " text-decoration:none;"
+        underline = "underline" if index == selected else "none"
         parts.append(
-            f'<a href="{phrase_link(index)}" style="text-decoration:none;">'
-            f'<span style="{style}">{_escape(text[phrase.start : phrase.end])}</span></a>'
+            f'<a href="{phrase_link(index, link_prefix)}" style="text-decoration:none;">'
+            f'<span style="{style} text-decoration:{underline};">'
+            f"{_escape(body.phrase_text(phrase))}</span></a>"
         )
         cursor = phrase.end
-    parts.append(_escape(text[cursor:]))
-    return f'<div style="font-size:12pt; line-height:140%;">{"".join(parts)}</div>'
+    parts.append(_escape(body.text[cursor:]))
+    return "".join(parts)
 
 
 def _axis_name(overlay: BoxOverlay, axis: int) -> str:
@@ -99,3 +121,9 @@ def describe_overlay_size(overlay: Overlay) -> str:
     if len(extents) == 1:
         return f"{overlay.target}: {extents[0]}"
     return f"{overlay.target}: {len(extents)} boxes, " + "; ".join(extents)
+
+
+def describe_selection(target: str, overlays: Iterable[Overlay]) -> str:
+    """The line under a panel for a selected phrase: each region's size, or that it has none."""
+    sizes = [describe_overlay_size(o) for o in overlays]
+    return "<br>".join(sizes) or f"'{target}' has no region"

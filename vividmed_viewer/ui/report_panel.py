@@ -1,16 +1,17 @@
-"""The report panel: provenance header, linked phrases, region sizes, reader edits.
+"""The report panel: the active image's report with provenance, linked phrases, sizes, edits.
 
-It observes a ``GroundedReport`` (its ``changed`` event, so streamed text appears as it is
-written) and talks to a viewer only through ``highlight_overlay`` and ``overlay_hovered``.
+It follows the session as every :class:`PhrasePanel` does: the active image's report
+(streamed text through the report's own ``changed``), the hovered region lights up its
+phrase, the selected phrase gets its regions' sizes underneath, and a click on a phrase
+calls ``session.select_phrase`` (the views flash and centre on it from the same event).
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from typing import Any, Protocol
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,19 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vividmed_viewer.core import (
-    GroundedReport,
-    Phrase,
-    ReportStatus,
-    SourceKind,
-    Taxonomy,
-    default_taxonomy,
-)
-from vividmed_viewer.ui.report_html import (
-    describe_overlay_size,
-    phrase_index_from_link,
-    report_body_html,
-)
+from vividmed_viewer.core import GroundedReport, ReportStatus, SourceKind, Taxonomy
+from vividmed_viewer.core.open_image import OpenImage
+from vividmed_viewer.core.session import Session
+from vividmed_viewer.ui.phrase_panel import PhrasePanel, ShownText
+from vividmed_viewer.ui.report_html import LINK_SCHEME, phrase_index_from_link
 
 logger = logging.getLogger(__name__)
 
@@ -44,28 +37,14 @@ SOURCE_BADGES = {
 }
 
 
-class HighlightTarget(Protocol):
-    """What the panel needs of a viewer (``ImageViewer`` provides it)."""
+class ReportPanel(PhrasePanel):
+    """The active image's report; click a phrase to see its region, hover a region to see its phrase."""
 
-    overlay_hovered: Any
-
-    def highlight_overlay(self, overlay_id: str) -> None: ...
-
-
-class ReportPanel(QWidget):
-    """Shows one grounded report; click a phrase to see its region, hover a region to see its phrase."""
-
-    phrase_activated = Signal(object)  # Phrase
-    _report_changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None, taxonomy: Taxonomy | None = None) -> None:
-        super().__init__(parent)
-        self.taxonomy = taxonomy or default_taxonomy()
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, taxonomy: Taxonomy | None = None
+    ) -> None:
+        super().__init__(session, parent, taxonomy)
         self.report: GroundedReport | None = None
-        self.viewer: HighlightTarget | None = None
-        self.hovered_index: int | None = None
-        self.selected_index: int | None = None
-
         self.badge = QLabel()
         self.provenance_label = QLabel("No report")
         self.provenance_label.setWordWrap(True)
@@ -77,8 +56,6 @@ class ReportPanel(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
         self.browser.anchorClicked.connect(self._on_anchor_clicked)
-        self.selection_label = QLabel()
-        self.selection_label.setWordWrap(True)
         self.edited_title = QLabel("<b>Reader's edited text</b> (the model's text above is kept)")
         self.edited_view = QLabel()
         self.edited_view.setWordWrap(True)
@@ -92,13 +69,8 @@ class ReportPanel(QWidget):
         self.cancel_button.clicked.connect(self.stop_editing)
         self.revert_button.clicked.connect(self.discard_edits)
         self._layout_widgets()
-        # Bursts of changes (streamed tokens) are drawn once per event-loop pass.
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.refresh)
-        self._report_changed.connect(self._refresh_timer.start)
         self._set_editing(False)
+        self.show_image(session.active_id)
 
     def _layout_widgets(self) -> None:
         header = QHBoxLayout()
@@ -119,29 +91,26 @@ class ReportPanel(QWidget):
         layout.addWidget(self.editor, 2)
         layout.addLayout(buttons)
 
-    # --- wiring -------------------------------------------------------------------------
-    def set_report(self, report: GroundedReport | None) -> None:
-        """Show ``report`` (None clears) and follow its ``changed`` event."""
-        if self.report is not None:
-            self.report.changed.disconnect(self._on_report_changed)
-        self.report = report
-        self.hovered_index = self.selected_index = None
-        self.selection_label.clear()
-        if report is not None:
-            report.changed.connect(self._on_report_changed)
+    # --- the phrase panel's part --------------------------------------------------------
+    def followed_of(self, image: OpenImage | None) -> GroundedReport | None:
+        return image.report if image is not None else None
+
+    def texts(self) -> list[ShownText]:
+        report = self.report
+        return [(LINK_SCHEME, report.body, report.overlays)] if report is not None else []
+
+    def shown_changed(self) -> None:
+        self.report = self.followed
         self.stop_editing()
 
-    def set_viewer(self, viewer: HighlightTarget | None) -> None:
-        """Link to a viewer: clicks highlight its overlays, its hover lights up phrases."""
-        if self.viewer is not None:
-            self.viewer.overlay_hovered.disconnect(self.highlight_phrase_of_overlay)
-        self.viewer = viewer
-        if viewer is not None:
-            viewer.overlay_hovered.connect(self.highlight_phrase_of_overlay)
+    @property
+    def hovered_index(self) -> int | None:
+        """The phrase lit up because its region is hovered."""
+        return self.hovered[1] if self.hovered is not None else None
 
-    def _on_report_changed(self) -> None:
-        # May come from a worker thread while text streams in; the signal queues it.
-        self._report_changed.emit()
+    @property
+    def selected_index(self) -> int | None:
+        return self.selected[1] if self.selected is not None else None
 
     # --- display ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -168,11 +137,8 @@ class ReportPanel(QWidget):
             self.status_label.setText(_status_text(report.status))
             self.status_label.setVisible(report.status is not ReportStatus.COMPLETE)
             scroll = self.browser.verticalScrollBar().value()
-            self.browser.setHtml(
-                report_body_html(
-                    report, self.taxonomy, hovered=self.hovered_index, selected=self.selected_index
-                )
-            )
+            body = self.text_html(LINK_SCHEME, report.body, report.overlays)
+            self.browser.setHtml(f'<div style="font-size:12pt; line-height:140%;">{body}</div>')
             self.browser.verticalScrollBar().setValue(scroll)
         has_edits = report is not None and report.edited_text is not None
         self.edited_title.setVisible(has_edits and not editing)
@@ -181,36 +147,10 @@ class ReportPanel(QWidget):
         self.edit_button.setEnabled(report is not None and not editing)
         self.revert_button.setEnabled(has_edits and not editing)
 
-    def phrase_index(self, phrase: Phrase) -> int:
-        assert self.report is not None
-        return self.report.phrases.index(phrase)
-
-    def highlight_phrase_of_overlay(self, overlay_id: str | None) -> None:
-        """Light up the phrase linked to ``overlay_id`` (None: none lit)."""
-        index = None
-        if self.report is not None and overlay_id is not None:
-            phrase = self.report.phrase_for_overlay(str(overlay_id))
-            index = self.phrase_index(phrase) if phrase is not None else None
-        if index != self.hovered_index:
-            self.hovered_index = index
-            self.refresh()
-
     def activate_phrase(self, index: int) -> None:
-        """What a click on phrase ``index`` does: highlight its regions and show their size."""
-        if self.report is None or not 0 <= index < len(self.report.phrases):
+        """What a click on phrase ``index`` does: select it in the session (views go to it)."""
+        if not self.activate(LINK_SCHEME, index):
             logger.warning("no phrase %s in the report", index)
-            return
-        phrase = self.report.phrases[index]
-        overlays = self.report.overlays_of(phrase)
-        self.selected_index = index
-        sizes = [describe_overlay_size(o) for o in overlays]
-        self.selection_label.setText("<br>".join(sizes) or f"'{phrase.target}' has no region")
-        if self.viewer is not None:
-            # The first overlay is highlighted last, so the views end on its centre.
-            for overlay in reversed(overlays):
-                self.viewer.highlight_overlay(overlay.overlay_id)
-        self.refresh()
-        self.phrase_activated.emit(phrase)
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         index = phrase_index_from_link(url.toString())
@@ -259,13 +199,12 @@ class ReportPanel(QWidget):
 
 
 def model_warning(report: GroundedReport) -> str:
-    """The provenance note when it says the weights are untrained or a demonstration's."""
-    note = report.provenance.note
-    if report.provenance.kind is SourceKind.MODEL and any(
-        word in note.lower() for word in ("untrained", "demonstration")
-    ):
-        return note
-    return ""
+    """The plain warning when the weights that wrote the report are untrained or a demo's."""
+    # TODO(lead): confirm the name. This used to search ``Provenance.note`` for "untrained"
+    # and "demonstration"; the inference engineer's change moved that state to the enum
+    # ``Provenance.weights`` (``ModelWeights``) with ``weights_warning``, and the note no
+    # longer carries it, so the panel reads the field.
+    return report.provenance.weights_warning if report.provenance.kind is SourceKind.MODEL else ""
 
 
 def _status_text(status: ReportStatus) -> str:

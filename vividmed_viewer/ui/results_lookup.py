@@ -15,6 +15,7 @@ from vividmed_viewer.core import Conversation, GroundedReport
 from vividmed_viewer.inference.bundle_reader import find_result_bundle, load_result_bundle
 from vividmed_viewer.inference.bundle_writer import DONE_NAME
 from vividmed_viewer.inference.cases import safe_case_id
+from vividmed_viewer.io.formats import image_stem
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +29,6 @@ class StoredResults:
     report: GroundedReport
     answers: Conversation | None
     location: Path
-
-
-def image_stem(path: Path) -> str:
-    """A file's name without image suffixes (``scan.nii.gz`` → ``scan``)."""
-    name = path.name
-    for suffix in (".nii.gz", ".nii", ".dcm", ".png", ".jpg", ".jpeg"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 def _is_report_candidate(path: Path) -> bool:

@@ -1,4 +1,5 @@
-"""Status bar: value under the cursor (HU or raw units), patient position, slice; task progress."""
+"""Status bar: value under the cursor (HU or raw units), position (mm, or px without spacing),
+slice; task progress."""
 
 from __future__ import annotations
 
@@ -7,31 +8,10 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from vividmed_viewer.core.cursor_position import format_patient_position
+from vividmed_viewer.core.units import format_value
+
 VIEW_AXES = {"axial": 0, "coronal": 1, "sagittal": 2}
-
-
-def format_value(value: float | None, units: str) -> str:
-    """'−600 HU' for CT, 'value 1234' for raw units; '' outside the image."""
-    if value is None:
-        return ""
-    number = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.2f}"
-    number = number.replace("-", "−")
-    if units and units.lower() not in ("raw", "", "none"):
-        return f"{number} {units}"
-    return f"value {number}"
-
-
-def format_patient_position(point: Any) -> str:
-    """LPS millimetres as radiologists read them: 'R 12.0  A 4.5  S 30.0 mm'."""
-    if point is None:
-        return ""
-    x, y, z = (float(v) for v in point)
-    parts = [
-        f"{'L' if x >= 0 else 'R'} {abs(x):.1f}",
-        f"{'P' if y >= 0 else 'A'} {abs(y):.1f}",
-        f"{'S' if z >= 0 else 'I'} {abs(z):.1f}",
-    ]
-    return "  ".join(parts) + " mm"
 
 
 class ViewerStatusBar(QStatusBar):
@@ -69,7 +49,9 @@ class ViewerStatusBar(QStatusBar):
             self.position_label.clear()
             return
         self.value_label.setText(format_value(info.value, getattr(info, "units", "")))
-        self.position_label.setText(format_patient_position(info.patient))
+        self.position_label.setText(
+            getattr(info, "position", "") or format_patient_position(info.patient)
+        )
 
     def show_slice(self, view: str, index: int) -> None:
         count = self.slice_counts.get(view)
@@ -82,12 +64,19 @@ class ViewerStatusBar(QStatusBar):
         self.progress.show()
         self.cancel_button.show()
 
+    def start_busy(self, message: str) -> None:
+        """A busy indicator (no known end, no cancel button: the task has its own Stop)."""
+        self.start_progress(message)
+        self.progress.setRange(0, 0)
+        self.cancel_button.hide()
+
     def set_progress(self, fraction: float, message: str = "") -> None:
         self.progress.setValue(round(fraction * 1000))
         if message:
             self.showMessage(message)
 
     def finish_progress(self, message: str = "", timeout_ms: int = 5000) -> None:
+        self.progress.setRange(0, 1000)
         self.progress.hide()
         self.cancel_button.hide()
         if message:

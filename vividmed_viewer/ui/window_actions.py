@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QComboBox, QMenu
 
 from vividmed_viewer.core import WINDOW_PRESETS
 from vividmed_viewer.ui import file_dialogs
-
-if TYPE_CHECKING:
-    from vividmed_viewer.ui.main_window import MainWindow
+from vividmed_viewer.ui.shell import WindowHost
 
 LAYOUTS = (
     ("All views", None),
@@ -26,13 +24,20 @@ MASK_MODES = (("Fill and outline", "both"), ("Fill only", "fill"), ("Outline onl
 
 
 class MaximizeToggle:
-    """Maximize the view last under the cursor; the same key restores all views."""
+    """Maximize the view last under the cursor; the same key restores all views.
 
-    def __init__(self, window: MainWindow) -> None:
+    Which view is maximized is the session's (``session.maximized``); this remembers only
+    the view the cursor was last in.
+    """
+
+    def __init__(self, window: WindowHost) -> None:
         self.window = window
-        self.maximized: str | None = None
         self.last_view = "axial"
         window.viewer.cursor_info_changed.connect(self._remember)
+
+    @property
+    def maximized(self) -> str | None:
+        return self.window.session.maximized
 
     def _remember(self, info: Any) -> None:
         if info is not None and getattr(info, "view", None):
@@ -42,14 +47,13 @@ class MaximizeToggle:
         self.set(None if self.maximized else self.last_view)
 
     def set(self, view: str | None) -> None:
-        self.maximized = view
         self.window.viewer.maximize(view)
 
 
-def bind_viewer_actions(window: MainWindow) -> None:
+def bind_viewer_actions(window: WindowHost) -> MaximizeToggle:
     """Attach each registry action to the window's and the viewer's methods."""
     registry, viewer = window.action_registry, window.viewer
-    window.maximize_toggle = MaximizeToggle(window)
+    maximize_toggle = MaximizeToggle(window)
     bindings: dict[str, Callable[[], object]] = {
         "open_file": partial(file_dialogs.choose_file, window),
         "open_folder": partial(file_dialogs.choose_folder, window),
@@ -61,16 +65,17 @@ def bind_viewer_actions(window: MainWindow) -> None:
         "invert": viewer.toggle_invert,
         "next_slice": lambda: viewer.scroll(1),
         "previous_slice": lambda: viewer.scroll(-1),
-        "maximize": window.maximize_toggle.toggle,
+        "maximize": maximize_toggle.toggle,
         "help_shortcuts": window.show_shortcuts,
     }
     for name in WINDOW_PRESETS:
         bindings[f"preset_{name.replace(' ', '_')}"] = partial(viewer.apply_preset, name)
     for action_id, callback in bindings.items():
         registry.bind(action_id, callback)
+    return maximize_toggle
 
 
-def build_menus(window: MainWindow) -> QMenu:
+def build_menus(window: WindowHost, maximize_toggle: MaximizeToggle) -> QMenu:
     """File, View, Panels and Help menus plus the toolbar; returns the Recent submenu."""
     registry, menu_bar = window.action_registry, window.menuBar()
     file_menu = menu_bar.addMenu("&File")
@@ -85,7 +90,7 @@ def build_menus(window: MainWindow) -> QMenu:
     layout_menu = view_menu.addMenu("Layout")
     for label, view in LAYOUTS:
         action = QAction(label, layout_menu)
-        action.triggered.connect(lambda _=False, v=view: window.maximize_toggle.set(v))
+        action.triggered.connect(lambda _=False, v=view: maximize_toggle.set(v))
         layout_menu.addAction(action)
     preset_menu = view_menu.addMenu("Window presets")
     for spec in registry.specs:
@@ -132,14 +137,14 @@ def build_menus(window: MainWindow) -> QMenu:
     return recent_menu
 
 
-def _preset_box(window: MainWindow) -> QComboBox:
+def _preset_box(window: WindowHost) -> QComboBox:
     """A toolbar list of the window/level presets (keys 1–5 do the same)."""
     box = QComboBox(window.toolbar)
     box.setObjectName("preset_box")
     box.addItem("Window preset…")
     for number, name in enumerate(WINDOW_PRESETS, start=1):
         preset = WINDOW_PRESETS[name]
-        box.addItem(f"{number}  {name} ({preset.width:g}/{preset.center:g})", name)
+        box.addItem(f"{number}  {name} ({preset.describe()})", name)
 
     def chosen(index: int) -> None:
         if index > 0:

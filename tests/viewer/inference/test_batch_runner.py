@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from vividmed_viewer.core import BoxOverlay, ImageVolume, InferenceError, MaskOverlay, Role
+from vividmed_viewer.core.provenance import ModelWeights
 from vividmed_viewer.inference.batch_runner import BatchOptions, run_batch
 from vividmed_viewer.inference.bundle_reader import find_result_bundle, load_result_bundle
 from vividmed_viewer.inference.cases import find_cases
@@ -68,12 +69,14 @@ def check_bundle(folder: Path, image: ImageVolume, questions: bool = True) -> No
     assert {b["phrase"] for b in report_boxes} == {"lung nodule"}
     model = json.loads((folder / "model.json").read_text())
     assert model["name"] == "tiny" and model["trained"] is False
-    assert "UNTRAINED" in report.provenance.note
+    assert report.provenance.weights is ModelWeights.UNTRAINED  # read back from report.json
     if not questions:
         assert answers.turns == [] and model["settings"]["questions"] == []
         return
     assert [t.role for t in answers.turns] == [Role.USER, Role.ASSISTANT]
     assert answers.turns[0].content.text == QUESTIONS[0]
+    answer_provenance = answers.turns[1].provenance
+    assert answer_provenance is not None and answer_provenance.weights is ModelWeights.UNTRAINED
     assert model["settings"]["questions"] == QUESTIONS
     assert model["settings"]["box_threshold"] == 0.0
 

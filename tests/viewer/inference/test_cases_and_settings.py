@@ -1,26 +1,20 @@
-"""Qt-free inference pieces: case lists, settings, chat history, OOM detection, provenance notes."""
+"""Qt-free inference pieces: case lists, settings, OOM detection, provenance of model output."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
-from vividmed_viewer.core import Conversation, InferenceError, ModelError, ValidationError
-from vividmed_viewer.core.provenance import Provenance
+from vividmed_viewer.core import InferenceError, ModelError, ValidationError
+from vividmed_viewer.core.provenance import DEMO_WARNING, UNTRAINED_WARNING, ModelWeights
 from vividmed_viewer.inference.cases import find_cases, safe_case_id
-from vividmed_viewer.inference.chat_history import ChatHistory
 from vividmed_viewer.inference.failures import is_out_of_memory
 from vividmed_viewer.inference.inference_settings import InferenceSettings
 from vividmed_viewer.inference.jobs import load_pipeline
-from vividmed_viewer.inference.provenance_notes import (
-    DEMO_NOTE,
-    UNTRAINED_NOTE,
-    annotate_provenance,
-)
+from vividmed_viewer.inference.model_results import to_provenance
 
 
 def test_case_list_csv_relative_paths_and_errors(tmp_path: Path, case_folder: Path) -> None:
@@ -65,19 +59,6 @@ def test_settings_are_validated_with_messages() -> None:
     assert InferenceSettings().with_changes(device="cpu").device == "cpu"
 
 
-def test_chat_history_keeps_one_conversation_per_image(tmp_path: Path) -> None:
-    image = tmp_path / "a.nii.gz"
-    image.write_bytes(b"x")
-    history = ChatHistory()
-    first = history.conversation_for(image)
-    first.ask("Where is the nodule?")
-    assert history.conversation_for(str(image)) is first  # same image, same conversation
-    assert history.conversation_for("series-2") is not first
-    history.clear(image)
-    assert first.turns == [] and history.has(image)
-    assert isinstance(history.conversation_for("series-2"), Conversation)
-
-
 def test_out_of_memory_is_told_apart() -> None:
     assert is_out_of_memory(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2 GiB"))
     wrapped = InferenceError("the model failed")
@@ -86,16 +67,32 @@ def test_out_of_memory_is_told_apart() -> None:
     assert not is_out_of_memory(ValueError("shape mismatch"))
 
 
-def test_provenance_says_untrained_or_demo(tiny_pipeline: Any) -> None:
-    untrained = tiny_pipeline.provenance(tiny_pipeline.settings(10, None, "taxonomy"))
-    annotate_provenance(untrained, tiny_pipeline)
-    assert untrained.note == UNTRAINED_NOTE
+def test_provenance_carries_the_weights_state(tiny_pipeline: Any, tmp_path: Path) -> None:
+    from model.checkpoint import save_checkpoint
+    from model.provenance import WeightsState
+
+    untrained = to_provenance(
+        tiny_pipeline.provenance(tiny_pipeline.settings(10, None, "taxonomy"))
+    )
+    assert untrained.weights is ModelWeights.UNTRAINED and untrained.note == ""
+    assert untrained.weights_warning == UNTRAINED_WARNING
     assert untrained.checkpoint == "none (built from config 'tiny')"
-    annotate_provenance(untrained, tiny_pipeline)
-    assert untrained.note == UNTRAINED_NOTE  # said once
-    trained_demo = Provenance(name="VividMed (demo)", checkpoint="/models/demo")
-    annotate_provenance(trained_demo, replace(tiny_pipeline, trained=True, name="demo"))
-    assert trained_demo.note == DEMO_NOTE and trained_demo.checkpoint == "/models/demo"
+    assert untrained.describe().endswith(f"· {UNTRAINED_WARNING}")
+    # A checkpoint's weights are trained; a checkpoint of the demo config is the demo model.
+    folder = save_checkpoint(tiny_pipeline.model, tmp_path / "mine", tiny_pipeline.tokenizer)
+    trained = load_pipeline(str(folder), device="cpu")
+    assert trained.weights is WeightsState.TRAINED and trained.trained
+    settings = trained.settings(10, None, "taxonomy")
+    provenance = to_provenance(trained.provenance(settings))
+    assert provenance.weights is ModelWeights.TRAINED and provenance.weights_warning == ""
+    assert provenance.checkpoint == str(folder)
+    trained.model.config.preset = "demo"
+    demo_folder = save_checkpoint(trained.model, tmp_path / "demo-copy", trained.tokenizer)
+    demo = load_pipeline(str(demo_folder), device="cpu")
+    assert demo.weights is WeightsState.DEMO and demo.describe()["weights"] == "demo"
+    demo_provenance = to_provenance(demo.provenance(settings))
+    assert demo_provenance.weights is ModelWeights.DEMO
+    assert demo_provenance.weights_warning == DEMO_WARNING
 
 
 def test_loading_names_the_bad_source(tmp_path: Path) -> None:

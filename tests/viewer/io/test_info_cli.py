@@ -30,7 +30,9 @@ def test_info_on_a_series_folder(
     assert "Series CT 'plain': 12 file(s), 12 frame(s)" in out
     assert "28×24×12 voxels, 0.7×0.8×2 mm (source: PixelSpacing)" in out
     assert "orientation: x R→L, y A→P, z I→S" in out
-    assert "window/level: 400/40 (header)" in out
+    assert "window/level: W 400 L 40 (header)" in out
+    assert "values: HU" in out
+    assert "(opens by default)" in out  # the only image series
 
 
 def test_info_json_lists_warnings_and_non_images(

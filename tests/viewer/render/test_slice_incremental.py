@@ -57,18 +57,35 @@ def test_unchanged_overlays_keep_their_actors_and_new_ones_are_added() -> None:
     assert probe.pixel(frame, (4, 12, 12))[2] > 0  # blue again, at the default opacity
 
 
-def test_kept_overlays_return_to_the_default_style_and_lose_the_highlight() -> None:
+def test_kept_overlays_keep_their_style_when_more_regions_arrive() -> None:
     volume = blank_volume()
     mask = square_mask(volume, slice(2, 6), slice(2, 6), RED)
+    later = square_mask(volume, slice(10, 14), slice(10, 14), RED)
     scene, probe = scene_of(volume)
     scene.set_overlays([mask])
     scene.set_overlay_style(mask.overlay_id, visible=False)
-    scene.set_highlight(mask.overlay_id)
     assert not np.any(probe.pixel(probe.frame(), (4, 3, 3)))
-    scene.set_overlays([mask])  # as the overlay list does: every row visible again
-    assert scene.overlay_style(mask.overlay_id).visible
-    assert scene.highlighted is None
+    scene.set_overlays([mask, later])  # a streamed phrase adds a region
+    assert not scene.overlay_style(mask.overlay_id).visible
+    frame = probe.frame()
+    assert not np.any(probe.pixel(frame, (4, 3, 3)))
+    assert probe.pixel(frame, (4, 11, 11))[0] > 0
+    styles = {mask.overlay_id: scene.overlay_style(mask.overlay_id).changed(visible=True)}
+    scene.set_overlays([mask, later], styles)  # the session's styles win
     assert probe.pixel(probe.frame(), (4, 3, 3))[0] > 0
+
+
+def test_the_highlight_ends_with_its_overlay() -> None:
+    volume = blank_volume()
+    mask = square_mask(volume, slice(2, 6), slice(2, 6), RED)
+    other = square_mask(volume, slice(10, 14), slice(10, 14), RED)
+    scene, _probe = scene_of(volume)
+    scene.set_overlays([mask, other])
+    scene.set_highlight(mask.overlay_id)
+    scene.set_overlays([mask, other])
+    assert scene.highlighted == mask.overlay_id
+    scene.set_overlays([other])
+    assert scene.highlighted is None
 
 
 def test_a_new_object_under_a_shown_id_replaces_the_actor() -> None:

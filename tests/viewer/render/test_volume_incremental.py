@@ -56,8 +56,13 @@ def test_scene_keeps_shown_overlays_and_reports_whether_the_picture_changed() ->
         assert not scene.set_overlays([mask, box])  # nothing new: no render needed
         assert scene.overlay_props(box.overlay_id).actors[0] is box_actor
         scene.set_overlay_style(box.overlay_id, visible=False)
-        assert scene.set_overlays([mask, box])  # the box is shown again
-        assert scene.overlay_props(box.overlay_id).visible
+        assert not scene.set_overlays([mask, box])  # a style chosen is kept
+        assert not scene.overlay_props(box.overlay_id).style.visible
+        shown_again = {
+            box.overlay_id: scene.overlay_props(box.overlay_id).style.changed(visible=True)
+        }
+        assert scene.set_overlays([mask, box], shown_again)  # the session's style: shown again
+        assert scene.overlay_props(box.overlay_id).style.visible
         assert scene.set_overlays([mask])
         assert box_actor not in scene_props(scene)
         window.render()

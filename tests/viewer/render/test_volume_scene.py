@@ -9,7 +9,14 @@ import pytest
 import vtk
 from numpy.typing import NDArray
 
-from vividmed_viewer.core import Box, BoxOverlay, ImageVolume, MaskOverlay, RenderError
+from vividmed_viewer.core import (
+    Box,
+    BoxOverlay,
+    ImageVolume,
+    MaskOverlay,
+    RenderError,
+    ValidationError,
+)
 from vividmed_viewer.render.volume_render_mode import is_software_opengl, opengl_renderer_name
 from vividmed_viewer.render.volume_scene import VolumeScene
 from vividmed_viewer.render.volume_snapshot import OffscreenVolumeWindow
@@ -215,7 +222,7 @@ def test_overlay_errors_name_the_problem(offscreen: OffscreenVolumeWindow) -> No
         offscreen.scene.set_overlay_style("missing", visible=False)
     with pytest.raises(RenderError, match="no overlay with id 'missing'"):
         offscreen.scene.highlight("missing")
-    with pytest.raises(RenderError, match=r"opacity must be in 0\.\.1, got 1\.5"):
+    with pytest.raises(ValidationError, match=r"opacity must be within 0\.\.1, got 1\.5"):
         offscreen.scene.set_overlay_style(boxes.overlay_id, opacity=1.5)
     with pytest.raises(RenderError, match="is a box overlay, not a mask"):
         offscreen.scene.add_mask_surface(boxes.overlay_id, vtk.vtkPolyData())

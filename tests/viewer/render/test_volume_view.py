@@ -12,9 +12,9 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from vtkmodules.util import numpy_support
 
 from vividmed_viewer.core import Box, BoxOverlay, ImageVolume, MaskOverlay
+from vividmed_viewer.render.offscreen import read_frame
 
 
 def sphere_ct() -> ImageVolume:
@@ -26,14 +26,7 @@ def sphere_ct() -> ImageVolume:
 
 def window_pixels(window: vtk.vtkRenderWindow) -> NDArray[np.uint8]:
     window.Render()
-    grabber = vtk.vtkWindowToImageFilter()
-    grabber.SetInput(window)
-    grabber.SetInputBufferTypeToRGB()
-    grabber.ReadFrontBufferOff()
-    grabber.Update()
-    image = grabber.GetOutput()
-    width, height, _ = image.GetDimensions()
-    return numpy_support.vtk_to_numpy(image.GetPointData().GetScalars()).reshape(height, width, 3)
+    return read_frame(window)
 
 
 @pytest.fixture()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pydicom.data
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +17,7 @@ from vividmed_viewer.io import write_dicom_series
 from vividmed_viewer.ui.app import create_window
 from vividmed_viewer.ui.main_window import MainWindow
 from vividmed_viewer.ui.settings import app_settings
+from vividmed_viewer.ui.views.slice_view import SliceView
 
 Case = tuple[ImageVolume, GroundedReport]
 LOAD_TIMEOUT_MS = 60_000
@@ -142,3 +145,60 @@ def test_window_geometry_is_remembered(qtbot: QtBot) -> None:
     again = MainWindow()
     qtbot.addWidget(again)
     assert again.size().width() == 1000 and again.size().height() == 700
+
+
+def test_the_study_browser_lists_what_is_open_however_it_was_opened(
+    qtbot: QtBot, tmp_path: Path, sample_case: Case
+) -> None:
+    volume, _ = sample_case
+    radiograph = Path(pydicom.data.get_testdata_file("RG1_UNCR.dcm"))
+    window = create_window([radiograph])  # as `vividmed-viewer FILE` does
+    qtbot.addWidget(window)
+    window.show()
+    wait_for_volume(qtbot, window)
+    browser = window.study_browser
+    assert [item.toolTip() for item in browser.open_image_items()] == [str(radiograph.resolve())]
+    window.open_path(write_series(volume, tmp_path / "ct"))
+    qtbot.waitUntil(lambda: window.volume is not None and not window.volume.is_2d, timeout=60_000)
+    qtbot.waitUntil(lambda: len(browser.items()) == 1, timeout=10_000)
+    assert len(browser.open_image_items()) == 2
+    # another single image: the CT folder's series leave the list, the open images stay
+    window.open_path(radiograph)
+    qtbot.waitUntil(lambda: window.volume is not None and window.volume.is_2d, timeout=60_000)
+    assert browser.items() == [] and len(browser.open_image_items()) == 2
+    ct_row = next(i for i in browser.open_image_items() if "slices" in i.text())
+    browser.list.itemActivated.emit(ct_row)  # double-click: back to the CT, as it was left
+    assert window.volume is not None and not window.volume.is_2d
+    assert window.session.active is not None and window.session.active.title in ct_row.text()
+
+
+def test_readout_in_px_without_spacing_and_a_whole_number_level(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    pixels = (np.arange(64 * 80, dtype=np.uint16).reshape(64, 80) % 251).astype(np.uint8)
+    path = tmp_path / "photo.png"
+    Image.fromarray(pixels).save(path)
+    window = make_window(qtbot)
+    window.open_path(path)
+    volume = wait_for_volume(qtbot, window)
+    assert not volume.spacing_known
+    axial = window.viewer.slice_views["axial"]
+    corner = axial.scene.corner.actor.GetInput()
+    assert re.search(r"W \d+ L \d+$", corner), corner  # no "L 49.375"
+    send_mouse_move(axial, axial.from_index((0, 10, 7)))
+    assert window.status.position_label.text() == "x 7  y 10 px"
+    assert window.status.value_label.text() == f"value {pixels[10, 7]}"
+
+
+def send_mouse_move(view: SliceView, position: QPointF) -> None:
+    event = QMouseEvent(
+        QEvent.Type.MouseMove,
+        position,
+        QPointF(view.canvas.mapToGlobal(position.toPoint())),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(view.canvas, event)

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
+from model_window import ModelShell
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
+from shell_fixture import shown
 
 from vividmed_viewer.inference.inference_settings import InferenceSettings
-from vividmed_viewer.ui.main_window import MainWindow
 from vividmed_viewer.ui.preferences_dialog import read_inference_settings
 from vividmed_viewer.ui.settings import app_settings
 
 
-def make_window(qtbot: QtBot) -> MainWindow:
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+def make_window(qtbot: QtBot) -> ModelShell:
+    return shown(qtbot, ModelShell())
 
 
 def test_model_menu_and_toolbar_use_the_action_registry(qtbot: QtBot) -> None:
     window = make_window(qtbot)
+    features = window.model_features
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert menus.index("Model") == menus.index("Help") - 1
-    entries = [a.text() for a in window.model_features.menu.actions() if a.text()]
+    assert menus.index("Model") == menus.index("Help") - 1  # the shell put it before Help
+    entries = [a.text() for a in features.menu.actions() if a.text()]
     assert entries[0] == "Model: not loaded (loads on first use)"
     assert "Open Model…" in entries and "Model Preferences…" in entries
-    toolbar = [a.objectName() for a in window.toolbar.actions()]
-    assert "action_generate_report" in toolbar and "action_stop_generation" in toolbar
+    toolbar = [a.objectName() for a in features.toolbar_actions]
+    assert toolbar == ["action_generate_report", "action_stop_generation"]
     registry = window.action_registry
     assert registry.keys("generate_report") == ("Ctrl+G",)
     assert not registry.qaction("stop_generation").isEnabled()  # nothing runs
@@ -35,10 +33,13 @@ def test_model_menu_and_toolbar_use_the_action_registry(qtbot: QtBot) -> None:
     # Generate without an image says what to do instead of failing.
     registry.qaction("generate_report").trigger()
     assert window.status.currentMessage() == "Open an image first, then generate its report"
-    assert not window.model_features.controller.busy
-    info = window.model_features.show_model_info()
+    assert not features.controller.busy and window.busy_messages == []
+    assert not features.ask("Is there a nodule?")
+    info = features.show_model_info()
     assert "loads on first use" in info.text()
     info.close()
+    registry.qaction("ask_question").trigger()
+    assert window.panel_docks["chat"].isVisible()
 
 
 def test_preferences_dialog_edits_and_stores_the_settings(qtbot: QtBot) -> None:

@@ -59,7 +59,7 @@ def test_results_folder_shows_the_stored_report_answers_and_overlays_without_the
     assert report.text == stored.text == script_text(REPORT)
     assert window.report_panel.browser.toPlainText() == report.text
     assert set(window.overlay_list.rows) >= set(stored.overlays)
-    assert {o.overlay_id for o in window.shown_overlays} >= set(stored.overlays)
+    assert set(window.viewer.overlays) >= set(stored.overlays)
     conversation = window.model_features.conversation
     assert conversation is not None
     assert [t.content.text for t in conversation.turns] == [

@@ -78,7 +78,7 @@ def test_generate_on_open_links_every_phrase_and_the_lung_phrase_shows_its_mask(
     html = window.report_panel.browser.toHtml()
     links = sorted({int(n) for n in re.findall(r'href="phrase:(\d+)"', html)})
     assert links == list(range(len(report.phrases)))
-    shown = {o.overlay_id for o in window.shown_overlays}
+    shown = set(window.viewer.overlays)
     for phrase in report.phrases:
         assert set(phrase.overlay_ids) <= shown, phrase
     # A phrase whose mask came out empty (thin structures on the coarse model grid) has no

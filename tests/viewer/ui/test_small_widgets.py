@@ -9,7 +9,8 @@ from types import SimpleNamespace
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from vividmed_viewer.core import GroundedReport, ImageVolume
+from vividmed_viewer.core import BoxOverlay, GroundedReport, ImageVolume, MaskOverlay
+from vividmed_viewer.core.session import Session
 from vividmed_viewer.ui.overlay_list import OverlayList
 from vividmed_viewer.ui.results_lookup import find_result_report, image_stem
 from vividmed_viewer.ui.status_bar import ViewerStatusBar, format_patient_position, format_value
@@ -17,31 +18,50 @@ from vividmed_viewer.ui.status_bar import ViewerStatusBar, format_patient_positi
 Case = tuple[ImageVolume, GroundedReport]
 
 
-def test_overlay_list_announces_visibility_colour_and_opacity(
+def test_overlay_list_edits_the_sessions_styles_and_keeps_them_as_regions_arrive(
     qtbot: QtBot, sample_case: Case
 ) -> None:
-    _, report = sample_case
-    widget = OverlayList()
+    volume, report = sample_case
+    session = Session()
+    image = session.open_image(volume, "phantom")
+    streaming = GroundedReport()
+    session.set_report(image.image_id, streaming)
+    widget = OverlayList(session)
     qtbot.addWidget(widget)
-    widget.set_overlays(report.overlays.values())
-    assert set(widget.rows) == set(report.overlays)
-    assert widget.rows["gt-lung-nodule"].checkbox.text() == "lung nodule (boxes)"
-    assert widget.rows["gt-heart"].checkbox.text() == "heart (mask)"
-    changes: list[tuple[str, dict[str, object]]] = []
-    widget.style_changed.connect(lambda oid, style: changes.append((oid, style)))
+    overlays = list(report.overlays.values())
+    edited = {"gt-heart", "gt-left-lung", "gt-right-lung"}  # the nodule's phrase comes later
+    for overlay in overlays:
+        if overlay.overlay_id in edited:
+            streaming.add_overlay(overlay)
     widget.show()
     qtbot.waitExposed(widget)
-    qtbot.mouseClick(widget.rows["gt-heart"].checkbox, Qt.MouseButton.LeftButton)
+    heart = report.overlays["gt-heart"]
+    assert len(overlays) > len(edited) and set(widget.rows) == edited
+    qtbot.mouseClick(widget.rows[heart.overlay_id].checkbox, Qt.MouseButton.LeftButton)
     widget.rows["gt-left-lung"].opacity_slider.setValue(20)
     widget.set_colour("gt-right-lung", (10, 20, 30))
-    assert changes == [
-        ("gt-heart", {"visible": False}),
-        ("gt-left-lung", {"opacity": 0.2}),
-        ("gt-right-lung", {"colour": (10, 20, 30)}),
-    ]
+    assert not session.style(image.image_id, heart.overlay_id).visible
+    assert session.style(image.image_id, "gt-left-lung").opacity == 0.2
+    assert session.style(image.image_id, "gt-right-lung").colour == (10, 20, 30)
+    for overlay in overlays:  # the rest of the report streams in, and a chat answer too
+        if overlay.overlay_id not in streaming.overlays:
+            streaming.add_overlay(overlay)
+    session.add_chat_overlays(image.image_id, [heart_answer(heart)])
+    assert set(widget.rows) == {*report.overlays, "chat-heart"}
+    assert not widget.rows[heart.overlay_id].checkbox.isChecked()
+    assert widget.rows["gt-left-lung"].opacity_slider.value() == 20
     assert "rgb(10,20,30)" in widget.rows["gt-right-lung"].colour_button.styleSheet()
-    widget.set_overlays([])
-    assert widget.rows == {}
+    assert widget.rows["chat-heart"].checkbox.text() == "heart (mask, chat)"
+    assert widget.rows["gt-lung-nodule"].checkbox.text() == "lung nodule (boxes)"
+    session.set_style(image.image_id, "gt-left-lung", opacity=0.7)  # changed elsewhere
+    assert widget.rows["gt-left-lung"].opacity_slider.value() == 70
+    session.set_report(image.image_id, None)
+    assert set(widget.rows) == {"chat-heart"}
+
+
+def heart_answer(heart: MaskOverlay | BoxOverlay) -> MaskOverlay:
+    assert isinstance(heart, MaskOverlay)
+    return MaskOverlay("heart", heart.label_map, heart.geometry, overlay_id="chat-heart")
 
 
 def test_value_and_position_read_like_a_radiologist_expects() -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vividmed_viewer.core.image_volume import SpacingSource, VolumeMetadata
+from vividmed_viewer.core.units import value_units
 from vividmed_viewer.core.window import WindowLevel
 from vividmed_viewer.io.dicom.header import FrameInfo, SliceHeader
 from vividmed_viewer.io.dicom.sop_classes import RADIOGRAPH_MODALITIES
@@ -88,10 +89,8 @@ def in_plane_spacing(header: SliceHeader, frame: FrameInfo) -> InPlaneSpacing:
 
 
 def units_of(header: SliceHeader) -> str:
-    """ "HU" for CT, the RescaleType when given, else "raw"."""
-    if header.modality == "CT":
-        return "HU"
-    return header.rescale_type or "raw"
+    """ "HU" for CT, the RescaleType when given, else "raw" (:func:`core.units.value_units`)."""
+    return value_units(header.modality, header.rescale_type)
 
 
 def volume_metadata(

@@ -14,3 +14,4 @@ class CursorInfo:
     patient: tuple[float, float, float]
     value: float | None
     units: str = "raw"
+    position: str = ""  # as the status bar shows it: mm (LPS) or px without spacing

@@ -1,7 +1,10 @@
 """``ImageViewer``: the centre of the main window — one 2D view, or axial/coronal/sagittal + 3D.
 
-The views share window/level, overlays and their styles; a highlighted overlay flashes in
-every view and every slice view moves to its centre.
+It shows the session's active image (:mod:`vividmed_viewer.core.session`) and holds no
+copy of what the session knows: window/level, slices, crosshair, layout, overlays and
+their styles are read from the session and every view change goes back to it. The
+session's events drive the views: ``phrase_selected`` flashes a phrase's regions in every
+view and moves each slice view to the first one's centre (:meth:`ImageViewer.highlight`).
 """
 
 from __future__ import annotations
@@ -14,14 +17,26 @@ import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
-from vtkmodules.util import numpy_support
-from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
 from vividmed_viewer.core.errors import ValidationError
 from vividmed_viewer.core.image_volume import ImageVolume
-from vividmed_viewer.core.overlays import Colour, Overlay
+from vividmed_viewer.core.open_image import OpenImage
+from vividmed_viewer.core.overlay_style import MaskDisplay, OverlayStyle
+from vividmed_viewer.core.overlays import Overlay
+from vividmed_viewer.core.session import Session
+from vividmed_viewer.core.session_events import (
+    ActiveImageChanged,
+    CrosshairChanged,
+    LayoutChanged,
+    OverlaysChanged,
+    PhraseSelected,
+    SliceChanged,
+    StyleChanged,
+    ViewReset,
+    WindowChanged,
+)
 from vividmed_viewer.core.window import WINDOW_PRESETS, WindowLevel
-from vividmed_viewer.render.offscreen import save_png
+from vividmed_viewer.render.offscreen import read_frame, save_png
 from vividmed_viewer.ui.views.cursor_info import CursorInfo
 from vividmed_viewer.ui.views.slice_view import SliceView, check_view_name
 
@@ -49,15 +64,13 @@ def _make_volume_view(parent: QWidget) -> QWidget:
 
 
 class ImageViewer(QWidget):
-    """Slice views plus a 3D view; the one class the main window talks to."""
+    """Slice views plus a 3D view showing ``session.active``; the session drives them."""
 
-    cursor_info_changed = Signal(object)  # CursorInfo | None
-    overlay_hovered = Signal(object)  # overlay id | None
-    window_changed = Signal(object)  # WindowLevel
-    slice_changed = Signal(str, int)
+    cursor_info_changed = Signal(object)  # CursorInfo | None (transient: not session state)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session if session is not None else Session()
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(2)
@@ -70,27 +83,73 @@ class ImageViewer(QWidget):
         self.volume_view: Any = _make_volume_view(self)
         self.grid.addWidget(self.volume_view, *GRID_POSITIONS["3d"])
         self.views: dict[str, QWidget] = {**self.slice_views, "3d": self.volume_view}
-        self.volume: ImageVolume | None = None
-        self.overlays: dict[str, Overlay] = {}
-        self.window_level: WindowLevel | None = None
-        self.inverted = False
+        self.shown_image: OpenImage | None = None  # the image the views were last given
         self.active_view = "axial"
-        self.maximized: str | None = None
         self.highlighted: str | None = None
         self.flash_timer = QTimer(self)
         self.flash_timer.setInterval(FLASH_BLINK_MS)
         self.flash_timer.timeout.connect(self._blink)
         self.flash_ticks_left = 0
+        self._subscribe()
         self._show_layout()
 
     def _connect(self, view: SliceView) -> None:
         view.cursor_moved.connect(self._on_cursor)
-        view.overlay_hovered.connect(self.overlay_hovered.emit)
-        view.slice_changed.connect(self.slice_changed.emit)
+        view.overlay_hovered.connect(self._on_hover)
+        view.slice_changed.connect(self._on_view_slice)
         view.window_changed.connect(self._on_view_window)
         view.crosshair_moved.connect(self.set_crosshair)
         view.maximize_requested.connect(self._toggle_maximize)
+        view.reset_requested.connect(self.reset_view)
         view.activated.connect(self._set_active)
+
+    def _subscribe(self) -> None:
+        events = self.session.events
+        events.active_image.connect(self._on_active_image)
+        events.overlays.connect(self._on_overlays)
+        events.style.connect(self._on_style)
+        events.phrase_selected.connect(self._on_phrase_selected)
+        events.window.connect(self._on_window)
+        events.slice.connect(self._on_slice)
+        events.crosshair.connect(self._on_crosshair)
+        events.view_reset.connect(self._on_view_reset)
+        events.layout.connect(self._on_layout)
+
+    # ----- what the session says is shown --------------------------------------------------
+    @property
+    def image(self) -> OpenImage | None:
+        return self.session.active
+
+    @property
+    def volume(self) -> ImageVolume | None:
+        image = self.session.active
+        return image.volume if image is not None else None
+
+    @property
+    def overlays(self) -> dict[str, Overlay]:
+        image = self.session.active
+        return {} if image is None else {i: s.overlay for i, s in image.shown.items()}
+
+    @property
+    def window_level(self) -> WindowLevel | None:
+        image = self.session.active
+        return image.view_state.window if image is not None else None
+
+    @property
+    def inverted(self) -> bool:
+        image = self.session.active
+        return image.view_state.inverted if image is not None else False
+
+    @property
+    def maximized(self) -> str | None:
+        return self.session.maximized
+
+    def _styles(self) -> dict[str, OverlayStyle]:
+        image = self.session.active
+        return {} if image is None else {i: s.style for i, s in image.shown.items()}
+
+    def _is_active(self, image_id: str) -> bool:
+        return self.session.active_id == image_id and self.shown_image is not None
 
     # ----- layout ------------------------------------------------------------------------
     def visible_view_names(self) -> list[str]:
@@ -110,11 +169,14 @@ class ImageViewer(QWidget):
 
     def maximize(self, view: str | None) -> None:
         """Show only ``view`` (None: restore the layout)."""
-        self.maximized = None if view is None else check_view_name(view, list(self.views))
-        self._show_layout()
+        name = None if view is None else check_view_name(view, list(self.views))
+        self.session.set_maximized(name)
 
     def _toggle_maximize(self, view: str) -> None:
         self.maximize(None if self.maximized == view else view)
+
+    def _on_layout(self, _event: LayoutChanged) -> None:
+        self._show_layout()
 
     def _set_active(self, view: str) -> None:
         self.active_view = view
@@ -125,45 +187,62 @@ class ImageViewer(QWidget):
             self.active_view = info.view
         self.cursor_info_changed.emit(info)
 
-    # ----- image ---------------------------------------------------------------------------
-    def set_volume(self, volume: ImageVolume) -> None:
-        """Show a volume: one 2D view for one-slice images, else the 2×2 layout.
+    def _on_hover(self, overlay_id: str | None) -> None:
+        if self.session.active_id is not None:
+            self.session.set_hovered(self.session.active_id, overlay_id)
 
-        Every view gets the volume now and renders from the event loop, each in its own
-        callback (so no single stall is long): the slice views first, then the 3D view, whose
-        first render is the slow one.
+    # ----- image ---------------------------------------------------------------------------
+    def set_volume(self, volume: ImageVolume, source: str = "") -> OpenImage:
+        """Open ``volume`` in the session and show it (what the main window's opening does)."""
+        return self.session.open_image(volume, source)
+
+    def _on_active_image(self, event: ActiveImageChanged) -> None:
+        image = self.session.active
+        if image is None:
+            self.clear()
+            return
+        self._show_image(image)
+
+    def _show_image(self, image: OpenImage) -> None:
+        """Give every view the image, its overlays, window and slices; render from the loop.
+
+        The slice views render first, each in its own event-loop callback (no single stall
+        is long), then the 3D view, whose first render is the slow one.
         """
-        self.volume = volume
-        self.overlays = {}
+        volume, state = image.volume, image.view_state
+        self.shown_image = image
         self.highlighted = None
         self.flash_timer.stop()
-        self.window_level = volume.display_window
-        self.inverted = volume.invert_for_display
-        self.maximized = None
         shown = self.visible_view_names()
+        overlays, styles = image.overlays, self._styles()
         for name, view in self.slice_views.items():
-            if name in shown:
-                view.set_volume(volume, render=False)
-                view.set_overlays([], render=False)
-            else:
+            if name not in shown:
                 view.clear()
+                continue
+            view.set_volume(volume, render=False)
+            view.scene.set_window(state.window)
+            view.scene.set_invert(state.inverted)
+            if name in state.slices:
+                view.scene.set_slice(state.slices[name])
+            view.scene.set_crosshair(state.crosshair)
+            view.set_overlays(overlays, styles, render=False)
         if hasattr(self.volume_view, "set_volume"):
             if volume.is_2d:
                 self.volume_view.clear()
             else:
                 self.volume_view.set_volume(volume, render=False)
+                self.volume_view.set_overlays(overlays, styles)
         self._show_layout()
         if hasattr(self.volume_view, "schedule_redraw") and not volume.is_2d:
             self.volume_view.schedule_redraw()  # after the slice views: their images come first
-        self.window_changed.emit(self.window_level)
         for name in shown:
             if name in self.slice_views:
-                self.slice_changed.emit(name, self.slice_views[name].scene.slice_index)
+                index = self.slice_views[name].scene.slice_index
+                self.session.set_slice(image.image_id, name, index)
 
     def clear(self) -> None:
         """Remove the image and its overlays from every view."""
-        self.volume = None
-        self.overlays = {}
+        self.shown_image = None
         self.highlighted = None
         for view in self.slice_views.values():
             view.clear()
@@ -191,47 +270,43 @@ class ImageViewer(QWidget):
         return [v for v in self.slice_views.values() if v.scene.volume is not None]
 
     # ----- overlays ------------------------------------------------------------------------
-    def set_overlays(self, overlays: list[Overlay]) -> None:
-        """Show these overlays (each in its own colour) in every view."""
-        self.flash_timer.stop()
-        self.overlays = {o.overlay_id: o for o in overlays}
-        self.highlighted = None
+    def _on_overlays(self, event: OverlaysChanged) -> None:
+        """Regions arrived or left: each view updates incrementally and renders once, later."""
+        if not self._is_active(event.image_id):
+            return
+        if self.highlighted in event.removed:
+            self._end_flash()
+        overlays, styles = list(self.overlays.values()), self._styles()
         for view in self._shown_slice_views():
-            # incremental: shown overlays keep their actors; each view renders once, later
-            view.set_overlays(list(overlays), render=False)
+            view.set_overlays(overlays, styles, render=False)
             view.schedule_redraw()
-        if hasattr(self.volume_view, "set_overlays") and self.volume is not None:
-            self.volume_view.set_overlays(list(overlays) if not self.volume.is_2d else [])
+        self._call_volume_view("set_overlays", overlays, styles)
 
-    def set_overlay_style(
-        self,
-        overlay_id: str,
-        visible: bool | None = None,
-        colour: Colour | None = None,
-        opacity: float | None = None,
-    ) -> None:
-        """Change an overlay's visibility, colour or opacity in every view."""
-        self._check_overlay(overlay_id)
+    def _on_style(self, event: StyleChanged) -> None:
+        if not self._is_active(event.image_id):
+            return
         for view in self._shown_slice_views():
-            view.scene.set_overlay_style(overlay_id, visible, colour, opacity)
-            view.redraw()
-        style: dict[str, Any] = {
-            k: v
-            for k, v in (("visible", visible), ("colour", colour), ("opacity", opacity))
-            if v is not None
-        }
-        self._call_volume_view("set_overlay_style", overlay_id, **style)
+            view.scene.set_overlay_style(event.overlay_id, event.style)
+            view.schedule_redraw()
+        self._call_volume_view("set_overlay_style", event.overlay_id, event.style)
 
-    def set_mask_display(self, mode: str) -> None:
-        """Masks as ``"fill"``, ``"outline"`` or ``"both"`` in the slice views."""
-        for view in self.slice_views.values():
-            view.scene.set_mask_display(mode)
-            view.redraw()
+    def set_mask_display(self, mode: MaskDisplay) -> None:
+        """Masks as ``"fill"``, ``"outline"`` or ``"both"`` (every image, via the session)."""
+        self.session.set_mask_display(mode)
 
     def _check_overlay(self, overlay_id: str) -> Overlay:
         if overlay_id not in self.overlays:
             raise ValidationError(f"no overlay {overlay_id!r} is shown in the viewer")
         return self.overlays[overlay_id]
+
+    def _on_phrase_selected(self, event: PhraseSelected) -> None:
+        if self._is_active(event.image_id) and event.overlay_ids:
+            self.highlight(event.overlay_ids)
+
+    def highlight(self, overlay_ids: tuple[str, ...] | list[str]) -> None:
+        """Flash regions for ~1.5 s; every slice view moves to the first one's centre."""
+        for overlay_id in reversed(list(overlay_ids)):  # the first last: views end on it
+            self.highlight_overlay(overlay_id)
 
     def highlight_overlay(self, overlay_id: str) -> None:
         """Flash an overlay for ~1.5 s and move every slice view to its centre."""
@@ -258,6 +333,7 @@ class ImageViewer(QWidget):
 
     def _end_flash(self) -> None:
         self.highlighted = None
+        self.flash_timer.stop()
         for view in self._shown_slice_views():
             view.scene.set_highlight(None)
             view.redraw()
@@ -267,28 +343,52 @@ class ImageViewer(QWidget):
         for view in self._shown_slice_views():
             view.center_on(point)
 
+    # ----- crosshair, window and navigation: changes go to the session ----------------------
     def set_crosshair(self, point: NDArray[np.float64] | None) -> None:
         """Linked crosshair: every slice view goes to the point's slice and marks it."""
+        if self.session.active_id is not None:
+            value = None if point is None else tuple(float(v) for v in np.asarray(point))
+            self.session.set_crosshair(self.session.active_id, value)  # type: ignore[arg-type]
+
+    def _on_crosshair(self, event: CrosshairChanged) -> None:
+        if not self._is_active(event.image_id):
+            return
+        point = None if event.point is None else np.asarray(event.point)
         for view in self._shown_slice_views():
             if point is not None and view.scene.slice_count > 1:
-                _, _, slice_position = view.scene.patient_to_plane(np.asarray(point))
+                _, _, slice_position = view.scene.patient_to_plane(point)
                 view.set_slice(round(slice_position))
             view.scene.set_crosshair(point)
             view.redraw()
 
-    # ----- window and navigation -----------------------------------------------------------
     def set_window(self, window: WindowLevel) -> None:
-        self.window_level = window
-        for view in self.slice_views.values():
-            view.set_window(window)
-        self.window_changed.emit(window)
+        if self.session.active_id is not None:
+            self.session.set_window(self.session.active_id, window)
 
     def _on_view_window(self, window: WindowLevel) -> None:
-        self.window_level = window
+        self.set_window(window)
+
+    def _on_window(self, event: WindowChanged) -> None:
+        if not self._is_active(event.image_id):
+            return
         for view in self._shown_slice_views():
-            if view.scene.window != window:
-                view.set_window(window)
-        self.window_changed.emit(window)
+            if view.scene.invert != event.inverted:
+                view.scene.set_invert(event.inverted)
+            if view.scene.window != event.window:
+                view.set_window(event.window)
+            else:
+                view.redraw()
+
+    def _on_view_slice(self, view: str, index: int) -> None:
+        if self.session.active_id is not None and self.shown_image is not None:
+            self.session.set_slice(self.session.active_id, view, index)
+
+    def _on_slice(self, event: SliceChanged) -> None:
+        view = self.slice_views.get(event.view)
+        if not self._is_active(event.image_id) or view is None or view.scene.volume is None:
+            return
+        if view.scene.slice_index != event.index:
+            view.set_slice(event.index)
 
     def apply_preset(self, name: str) -> None:
         """Apply a window preset by name (see core WINDOW_PRESETS)."""
@@ -299,14 +399,20 @@ class ImageViewer(QWidget):
         self.set_window(WINDOW_PRESETS[name])
 
     def toggle_invert(self) -> None:
-        self.inverted = not self.inverted
-        for view in self.slice_views.values():
-            view.scene.set_invert(self.inverted)
-            view.redraw()
+        image = self.session.active
+        if image is not None:
+            state = image.view_state
+            self.session.set_window(image.image_id, state.window, not state.inverted)
 
     def reset_view(self) -> None:
+        """Window, inversion, crosshair and cameras as the image opened."""
+        if self.session.active_id is not None:
+            self.session.reset_view(self.session.active_id)
+
+    def _on_view_reset(self, event: ViewReset) -> None:
+        if not self._is_active(event.image_id):
+            return
         for view in self._shown_slice_views():
-            view.scene.set_crosshair(None)
             view.reset_view()
         self._call_volume_view("reset_view")
 
@@ -326,15 +432,8 @@ class ImageViewer(QWidget):
             if render_window is None or not view.isVisible():
                 continue
             render_window.Render()
-            grabber = vtkWindowToImageFilter()
-            grabber.SetInput(render_window)
-            grabber.SetInputBufferTypeToRGB()
-            grabber.ReadFrontBufferOff()
-            grabber.Update()
-            image = grabber.GetOutput()
-            width, height, _ = image.GetDimensions()
-            pixels = numpy_support.vtk_to_numpy(image.GetPointData().GetScalars())
-            pixels = pixels.reshape(height, width, -1)[::-1, :, :3]
+            pixels = read_frame(render_window)
+            height, width, _ = pixels.shape
             top, left = round(view.y() * ratio), round(view.x() * ratio)
             rows = min(height, frame.shape[0] - top)
             columns = min(width, frame.shape[1] - left)

@@ -8,6 +8,7 @@ Shift+move: linked crosshair. Double-click: maximise/restore. Arrows, b/f: scrol
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,12 +16,15 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from vividmed_viewer.core.cursor_position import format_cursor_position
 from vividmed_viewer.core.errors import ValidationError
 from vividmed_viewer.core.image_volume import ImageVolume
-from vividmed_viewer.core.overlays import Overlay
+from vividmed_viewer.core.overlay_style import OverlayStyle
+from vividmed_viewer.core.overlays import BoxOverlay, Overlay
 from vividmed_viewer.core.window import WindowLevel, percentile_window
 from vividmed_viewer.render.slice_overlays import overlay_contains
 from vividmed_viewer.render.slice_scene import SliceScene
+from vividmed_viewer.ui.views.canvas_tool import CanvasTool
 from vividmed_viewer.ui.views.cursor_info import CursorInfo
 from vividmed_viewer.ui.views.render_pacing import render_pacer
 from vividmed_viewer.ui.views.vtk_canvas import VtkCanvas
@@ -57,6 +61,7 @@ class SliceView(QWidget):
     slice_changed = Signal(str, int)
     crosshair_moved = Signal(object)  # LPS point (numpy array)
     maximize_requested = Signal(str)
+    reset_requested = Signal()  # the r key: the viewer resets window, crosshair and camera
     activated = Signal(str)
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
@@ -75,6 +80,8 @@ class SliceView(QWidget):
         self.hovered: str | None = None
         self.fit_on_resize = True
         self._drag: _Drag | None = None
+        self.tool: CanvasTool | None = None  # a measurement tool, while one is chosen
+        self._mouse_at: QPointF | None = None  # for the read-out when slices change under it
 
     # ----- state ---------------------------------------------------------------------------
     @property
@@ -93,10 +100,15 @@ class SliceView(QWidget):
         self.overlays = []
         self.redraw()
 
-    def set_overlays(self, overlays: list[Overlay], render: bool = True) -> None:
-        """Show these overlays; those already shown keep their actors (one render at most)."""
+    def set_overlays(
+        self,
+        overlays: list[Overlay],
+        styles: Mapping[str, OverlayStyle] | None = None,
+        render: bool = True,
+    ) -> None:
+        """Show these overlays in their styles; those already shown keep their actors."""
         self.overlays = list(overlays)
-        self.scene.set_overlays(self.overlays)
+        self.scene.set_overlays(self.overlays, styles)
         if render:
             self.redraw()
 
@@ -105,7 +117,13 @@ class SliceView(QWidget):
         shown = self.scene.set_slice(index)
         if shown != before:
             self.slice_changed.emit(self.name, shown)
+            self._refresh_readout()
         self.redraw()
+
+    def _refresh_readout(self) -> None:
+        """The slice under a still mouse changed (wheel, keys): read the new voxel out."""
+        if self._mouse_at is not None and self._drag is None and self.underMouse():
+            self.cursor_moved.emit(self.cursor_at(self._mouse_at))
 
     def scroll_slices(self, step: int) -> None:
         self.set_slice(self.scene.slice_index + step)
@@ -157,31 +175,41 @@ class SliceView(QWidget):
         if volume is None or index is None:
             return None
         patient = volume.index_to_patient(index)
-        units = "HU" if volume.metadata.units == "HU" or volume.modality == "CT" else "raw"
         return CursorInfo(
             view=self.name,
             index=index,
             patient=(float(patient[0]), float(patient[1]), float(patient[2])),
             value=volume.value_at(index),
-            units=units,
+            units=volume.value_units,
+            position=format_cursor_position(volume, index),
         )
 
     def overlay_at(self, index: tuple[int, int, int]) -> str | None:
-        """The id of the first visible overlay whose region holds voxel ``index``."""
+        """The visible overlay under voxel ``index``: the smallest region that holds it.
+
+        A point inside the heart is also inside a chest-wide box or a coarse lung mask;
+        the most specific region is the one the reader points at.
+        """
         volume = self.scene.volume
         if volume is None:
             return None
+        point = np.asarray(index, dtype=float)
+        holding = []
         for overlay in self.overlays:
             item = self.scene.overlays.get(overlay.overlay_id)
             if item is not None and not item.style.visible:
                 continue
-            if overlay_contains(overlay, volume.geometry, np.asarray(index, dtype=float)):
-                return overlay.overlay_id
-        return None
+            if overlay_contains(overlay, volume.geometry, point):
+                holding.append(overlay)
+        if not holding:
+            return None
+        return min(holding, key=region_size).overlay_id
 
     # ----- canvas events -------------------------------------------------------------------
     def canvas_mouse_press(self, event: QMouseEvent) -> None:
         self.activated.emit(self.name)
+        if self.tool is not None and self.tool.mouse_press(self, event):
+            return
         button, modifiers = event.button(), event.modifiers()
         mode = {
             Qt.MouseButton.LeftButton: "window",
@@ -198,10 +226,13 @@ class SliceView(QWidget):
 
     def canvas_mouse_move(self, event: QMouseEvent) -> None:
         position = event.position()
+        if self.tool is not None and self.tool.mouse_move(self, event):
+            return
         if self._drag is not None:
             self._continue_drag(self._drag, position)
             self._drag.last = position
             return
+        self._mouse_at = position
         info = self.cursor_at(position)
         self.cursor_moved.emit(info)
         hovered = self.overlay_at(info.index) if info is not None else None
@@ -214,7 +245,9 @@ class SliceView(QWidget):
     def _continue_drag(self, drag: _Drag, position: QPointF) -> None:
         dx, dy = position.x() - drag.start.x(), position.y() - drag.start.y()
         if drag.mode == "window":
-            width = max(1.0, drag.window.width * (1.0 + dx / WINDOW_DRAG_PIXELS))
+            width = max(
+                drag.window.width / 100.0, drag.window.width * (1.0 + dx / WINDOW_DRAG_PIXELS)
+            )
             center = drag.window.center - dy * drag.window.width / WINDOW_DRAG_PIXELS
             self.scene.set_window(WindowLevel(center, width))
             self.window_changed.emit(self.scene.window)
@@ -230,6 +263,8 @@ class SliceView(QWidget):
         self.redraw()
 
     def canvas_mouse_release(self, event: QMouseEvent) -> None:
+        if self.tool is not None and self.tool.mouse_release(self, event):
+            return
         drag, self._drag = self._drag, None
         if drag is not None and drag.mode == "auto_window":
             window = self.region_window(drag.start, event.position())
@@ -278,11 +313,12 @@ class SliceView(QWidget):
             self.scroll_slices(SCROLL_KEYS[Qt.Key(key)])
             return True
         if key == Qt.Key.Key_R:
-            self.reset_view()
+            self.reset_requested.emit()
             return True
         return False
 
     def canvas_leave(self) -> None:
+        self._mouse_at = None
         self.cursor_moved.emit(None)
         if self.hovered is not None:
             self.hovered = None
@@ -291,6 +327,15 @@ class SliceView(QWidget):
     def canvas_resized(self) -> None:
         if self.fit_on_resize:
             self.scene.reset_camera()
+
+
+def region_size(overlay: Overlay) -> float:
+    """Voxels a region covers (a box overlay: its boxes' volumes), to rank nested regions."""
+    if isinstance(overlay, BoxOverlay):
+        return float(
+            sum(np.prod(np.asarray(b.maximum) - np.asarray(b.minimum) + 1) for b in overlay.boxes)
+        )
+    return float(overlay.voxel_count)
 
 
 def check_view_name(name: str, names: list[str]) -> str:

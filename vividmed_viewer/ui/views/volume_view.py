@@ -8,7 +8,7 @@ distances to keep up; on release it renders at full quality.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBox
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 
 from vividmed_viewer.core.image_volume import ImageVolume
+from vividmed_viewer.core.overlay_style import OverlayStyle
 from vividmed_viewer.core.overlays import MaskOverlay, Overlay
 from vividmed_viewer.render.mask_surface import build_mask_surface
 from vividmed_viewer.render.volume_presets import VOLUME_PRESETS
@@ -122,15 +123,17 @@ class VolumeView(QWidget):
         self.status_label.setText("")
         self.redraw()
 
-    def set_overlays(self, overlays: Iterable[Overlay]) -> None:
-        """Show overlays: boxes at once, mask surfaces when their worker has built them.
+    def set_overlays(
+        self, overlays: Iterable[Overlay], styles: Mapping[str, OverlayStyle] | None = None
+    ) -> None:
+        """Show overlays in their styles: boxes at once, masks when their worker built them.
 
         Incremental: overlays already shown (same id, same object) keep their surface or
         their surface build in progress; only new masks start a build.
         """
         overlays = list(overlays)
         before = {oid: self.scene.overlay_props(oid).overlay for oid in self.scene.overlay_ids}
-        changed = self.scene.set_overlays(overlays, build_surfaces=False)
+        changed = self.scene.set_overlays(overlays, styles, build_surfaces=False)
         wanted = {o.overlay_id: o for o in overlays}
         for overlay_id in list(self._tasks):
             if wanted.get(overlay_id) is not before.get(overlay_id):
@@ -205,10 +208,12 @@ class VolumeView(QWidget):
         return bool(self._pending)
 
     # ----- style and camera ---------------------------------------------------------------
-    def set_overlay_style(self, overlay_id: str, **style: Any) -> None:
-        """``visible``, ``colour`` (0..255 RGB) and/or ``opacity`` (0..1) of one overlay."""
-        self.scene.set_overlay_style(overlay_id, **style)
-        self.redraw()
+    def set_overlay_style(
+        self, overlay_id: str, style: OverlayStyle | None = None, **changes: Any
+    ) -> None:
+        """Draw one overlay in ``style`` (default: its current one) with ``changes`` applied."""
+        self.scene.set_overlay_style(overlay_id, style, **changes)
+        self.schedule_redraw()
 
     def highlight_overlay(self, overlay_id: str | None) -> None:
         self.scene.highlight(overlay_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pydicom.data
@@ -82,6 +83,20 @@ def viewer(qtbot: QtBot) -> ImageViewer:
     return widget
 
 
+def show(viewer: ImageViewer, volume: ImageVolume, report: GroundedReport | None = None) -> str:
+    """Open ``volume`` in the viewer's session (with ``report``); returns its image id."""
+    image = viewer.set_volume(volume)
+    if report is not None:
+        viewer.session.set_report(image.image_id, report)
+    return image.image_id
+
+
+def record(emitter: Any) -> list[Any]:
+    seen: list[Any] = []
+    emitter.connect(seen.append)
+    return seen
+
+
 def nodule_of(report: GroundedReport) -> BoxOverlay:
     return next(o for o in report.overlays.values() if isinstance(o, BoxOverlay))
 
@@ -106,12 +121,13 @@ def test_highlight_moves_every_view_to_the_region_centre(
     viewer: ImageViewer, sample_case: Case, qtbot: QtBot
 ) -> None:
     volume, report = sample_case
-    viewer.set_volume(volume)
-    viewer.set_overlays(list(report.overlays.values()))
+    image_id = show(viewer, volume, report)
     nodule = nodule_of(report)
     centre = np.rint(nodule.center_index()).astype(int)
-    with qtbot.waitSignals([viewer.slice_changed] * 3):
-        viewer.highlight_overlay(nodule.overlay_id)
+    slice_events = record(viewer.session.events.slice)
+    phrase = next(p for p in report.phrases if nodule.overlay_id in p.overlay_ids)
+    viewer.session.select_phrase(image_id, phrase)  # what a click on the phrase does
+    assert {e.view for e in slice_events} == {"axial", "coronal", "sagittal"}
     slices = {name: view.scene.slice_index for name, view in viewer.slice_views.items()}
     assert slices == {"axial": centre[0], "coronal": centre[1], "sagittal": centre[2]}
     assert all(v.scene.highlighted == nodule.overlay_id for v in viewer.slice_views.values())
@@ -128,50 +144,55 @@ def test_hovering_a_region_emits_its_id_and_the_cursor_value(
     viewer: ImageViewer, sample_case: Case, qtbot: QtBot
 ) -> None:
     volume, report = sample_case
-    viewer.set_volume(volume)
-    viewer.set_overlays(list(report.overlays.values()))
+    show(viewer, volume, report)
     heart = next(o for o in report.overlays.values() if o.target == "heart")
     assert isinstance(heart, MaskOverlay)
+    hovers = record(viewer.session.events.hover)
     index = tuple(int(v) for v in np.rint(heart.center_index()))
     axial = viewer.slice_views["axial"]
     axial.set_slice(index[0])
     position = axial.from_index(index)
     infos: list[CursorInfo | None] = []
     viewer.cursor_info_changed.connect(infos.append)
-    with qtbot.waitSignal(viewer.overlay_hovered) as hovered:
-        send_mouse(axial.canvas, QEvent.Type.MouseMove, position)
-    assert hovered.args == [heart.overlay_id]
+    send_mouse(axial.canvas, QEvent.Type.MouseMove, position)
+    assert hovers[-1].overlay_id == heart.overlay_id  # the heart, not a region around it
     info = infos[-1]
     assert info is not None and info.view == "axial" and info.index == index
     assert info.value == float(volume.voxels[index]) and info.units == "HU"
     assert np.allclose(info.patient, volume.index_to_patient(index))
+    qtbot.mouseMove(axial.canvas, position.toPoint())  # the pointer really is over the view
+    send_mouse(axial.canvas, QEvent.Type.MouseMove, position)
+    wheel(axial, 1)  # the slice changes under a still mouse: the read-out follows
+    info = infos[-1]
+    below = (index[0] + 1, index[1], index[2])
+    assert info is not None and info.index == below and info.value == float(volume.voxels[below])
     coronal = viewer.slice_views["coronal"]
     before = coronal.scene.slice_index
     send_mouse(coronal.canvas, QEvent.Type.MouseMove, coronal.from_index((24, before, 64)))
     viewer.scroll(1)  # keys scroll the view under the cursor
     assert coronal.scene.slice_index == before + 1
-    with qtbot.waitSignal(viewer.overlay_hovered) as left:
-        send_mouse(axial.canvas, QEvent.Type.MouseMove, QPointF(2, 2))
-    assert left.args == [None]
+    send_mouse(axial.canvas, QEvent.Type.MouseMove, QPointF(2, 2))
+    assert hovers[-1].overlay_id is None
 
 
 def test_wheel_scrolls_and_drags_change_window_and_zoom(
     viewer: ImageViewer, sample_case: Case, qtbot: QtBot
 ) -> None:
     volume, _ = sample_case
-    viewer.set_volume(volume)
+    image_id = show(viewer, volume)
     axial = viewer.slice_views["axial"]
     start = axial.scene.slice_index
-    with qtbot.waitSignal(viewer.slice_changed) as changed:
-        wheel(axial, 2)
-    assert changed.args == ["axial", start + 2]
+    slices = record(viewer.session.events.slice)
+    wheel(axial, 2)
+    assert (slices[-1].view, slices[-1].index) == ("axial", start + 2)
+    assert viewer.session.image(image_id).view_state.slices["axial"] == start + 2
     viewer.scroll(-1)
     assert axial.scene.slice_index == start + 1
     centre = QPointF(axial.canvas.width() / 2, axial.canvas.height() / 2)
     before = axial.scene.window
-    with qtbot.waitSignal(viewer.window_changed):
-        drag(axial, centre, centre + QPointF(64, 0), Qt.MouseButton.LeftButton)
+    drag(axial, centre, centre + QPointF(64, 0), Qt.MouseButton.LeftButton)
     assert axial.scene.window.width > before.width
+    assert viewer.session.image(image_id).view_state.window == axial.scene.window
     assert viewer.slice_views["sagittal"].scene.window == axial.scene.window
     scale = axial.scene.renderer.GetActiveCamera().GetParallelScale()
     drag(axial, centre, centre + QPointF(0, -60), Qt.MouseButton.RightButton)
@@ -179,8 +200,10 @@ def test_wheel_scrolls_and_drags_change_window_and_zoom(
     focal = axial.scene.renderer.GetActiveCamera().GetFocalPoint()
     drag(axial, centre, centre + QPointF(30, 0), Qt.MouseButton.MiddleButton)
     assert axial.scene.renderer.GetActiveCamera().GetFocalPoint()[0] < focal[0]
-    viewer.reset_view()
+    axial.setFocus()
+    qtbot.keyClick(axial.canvas, Qt.Key.Key_R)  # r: Reset View, the window included
     assert axial.scene.renderer.GetActiveCamera().GetParallelScale() == pytest.approx(scale)
+    assert axial.scene.window == volume.display_window == viewer.window_level
 
 
 def test_ctrl_drag_windows_the_dragged_region(viewer: ImageViewer, sample_case: Case) -> None:
@@ -228,8 +251,7 @@ def test_presets_invert_styles_and_screenshot(
     viewer: ImageViewer, sample_case: Case, tmp_path: Path
 ) -> None:
     volume, report = sample_case
-    viewer.set_volume(volume)
-    viewer.set_overlays(list(report.overlays.values()))
+    image_id = show(viewer, volume, report)
     viewer.apply_preset("bone")
     assert all(v.scene.window == WINDOW_PRESETS["bone"] for v in viewer.slice_views.values())
     with pytest.raises(ValidationError, match="unknown window preset 'skin'"):
@@ -237,11 +259,12 @@ def test_presets_invert_styles_and_screenshot(
     viewer.toggle_invert()
     assert viewer.slice_views["coronal"].scene.invert
     heart = next(o for o in report.overlays.values() if o.target == "heart")
-    viewer.set_overlay_style(heart.overlay_id, visible=False, opacity=0.8)
+    viewer.session.set_style(image_id, heart.overlay_id, visible=False, opacity=0.8)
     style = viewer.slice_views["axial"].scene.overlay_style(heart.overlay_id)
     assert not style.visible and style.opacity == 0.8
     viewer.set_mask_display("outline")
-    assert viewer.slice_views["sagittal"].scene.mask_display == "outline"
+    sagittal = viewer.slice_views["sagittal"].scene
+    assert sagittal.overlay_style(heart.overlay_id).mask_display == "outline"
     path = viewer.save_screenshot(tmp_path / "views.png")
     frame = read_png(path)
     assert frame.shape[:2] == (viewer.height(), viewer.width()) and frame.std() > 10

@@ -27,18 +27,22 @@ def test_overlays_arriving_one_by_one_keep_their_actors_and_render_each_view_onc
     viewer.resize(640, 600)
     viewer.show()
     qtbot.waitExposed(viewer)
-    viewer.set_volume(volume)
+    image = viewer.set_volume(volume)
     qtbot.wait(50)
     overlays = list(report.overlays.values())
-    viewer.set_overlays(overlays[:2])
+    streaming = GroundedReport()  # the report as it streams: regions arrive one phrase at a time
+    viewer.session.set_report(image.image_id, streaming)
+    for overlay in overlays[:2]:
+        streaming.add_overlay(overlay)
     qtbot.wait(50)
     actors = {
         name: {o.overlay_id: view.scene.overlays[o.overlay_id].actor for o in overlays[:2]}
         for name, view in viewer.slice_views.items()
     }
     counts = count_renders(viewer)
-    viewer.set_overlays(overlays)  # the full list so far, one more phrase's regions
-    viewer.set_overlays(overlays)  # twice in one event-loop turn: still one render per view
+    for overlay in overlays[2:]:  # more phrases' regions in one event-loop turn
+        streaming.add_overlay(overlay)
+    viewer.session.sync_report_overlays(image.image_id)  # a repeated sync changes nothing
     assert all(counts[name][0] == 0 for name in SLICE_VIEWS)  # rendered from the event loop
     qtbot.waitUntil(lambda: all(counts[name][0] >= 1 for name in SLICE_VIEWS), timeout=5000)
     qtbot.wait(50)

@@ -1,12 +1,12 @@
-"""``python -m model.demo IMAGE``: stream a grounded report for an image and summarise its regions.
+"""``vividmed report IMAGE``: stream a grounded report for an image and summarise its regions.
 
 Until trained weights are installed the vision and localization parts are random and the
-model never opens a ``<p>`` phrase by itself. So, with untrained weights, the demo forces
+model never opens a ``<p>`` phrase by itself. So, with untrained weights, the command forces
 a fixed template answer with five tagged phrases through the decoder, token by token: the
 network still runs every step (KV cache, the hidden state at each ``</p>``, vg_proj, both
 localization models, the inverse of the processor), only the greedy pick is overridden.
 ``--free`` lets the untrained model write instead; ``--answer`` forces any tagged text.
-The output says which of these happened.
+The output says which of these happened. Also ``python -m vividmed_viewer.cli.stream_report``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +23,7 @@ from numpy.typing import NDArray
 from vividmed_viewer.core.errors import VividMedError
 from vividmed_viewer.core.overlays import Box, BoxOverlay, MaskOverlay
 from vividmed_viewer.core.report import GroundedReport
+from vividmed_viewer.inference.model_results import StreamedPhrase
 
 UNTRAINED_NOTE = (
     "NOTE: untrained weights: the vision and localization parts are random until the "
@@ -36,7 +36,7 @@ TEMPLATE_NOTE = (
     "--box-threshold is given). Pass --free to let the untrained model write."
 )
 FORCED_NOTE = "NOTE: the answer is the text given with --answer, forced token by token."
-#: The untrained demo's answer: 3 anatomy phrases (→ masks) and 2 abnormalities (→ boxes).
+#: The untrained model's answer: 3 anatomy phrases (→ masks) and 2 abnormalities (→ boxes).
 TEMPLATE_ANSWER = (
     "Template report (untrained model). The<p> trachea</p> is midline. The<p> heart</p> "
     "is outlined. The<p> left lung</p> is outlined. A<p> lung nodule</p> and a<p> pleural "
@@ -44,8 +44,8 @@ TEMPLATE_ANSWER = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m model.demo", description=__doc__)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = __doc__
     parser.add_argument("image", help="DICOM file/folder, NIfTI file or PNG/JPEG radiograph")
     parser.add_argument("--config", default="demo", choices=["tiny", "demo", "paper"])
     parser.add_argument("--checkpoint", help="a trained checkpoint directory (overrides --config)")
@@ -59,7 +59,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--free", action="store_true", help="let an untrained model write (no template)"
     )
     how.add_argument("--answer", help="force this tagged answer, e.g. 'The<p> heart</p> is big.'")
-    return parser
 
 
 def forced_answer(args: argparse.Namespace, trained: bool) -> tuple[str | None, str | None]:
@@ -123,16 +122,21 @@ def summarise(report: GroundedReport, boxes_shown: int = 3) -> list[str]:
     return lines
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from model.pipeline import VividMedPipeline
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the image and the model, stream the report, print its regions."""
+    from model.generation import ForcedTokens
+    from vividmed_viewer.inference.jobs import load_pipeline
+    from vividmed_viewer.inference.model_runs import run_report
     from vividmed_viewer.io import load_image
 
     try:
         volume = load_image(args.image)
-        source = args.checkpoint or args.config
-        pipeline = VividMedPipeline.from_pretrained(source, device=args.device)
+        pipeline = load_pipeline(args.checkpoint or args.config, device=args.device)
     except VividMedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -146,32 +150,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     answer, note = forced_answer(args, pipeline.trained)
     processors = []
     if answer is not None:
-        from model.generation import ForcedTokens
-
         processors.append(ForcedTokens.from_answer(pipeline.tokenizer, pipeline.token_ids, answer))
         print(note)
     print("-" * 72)
+    arrived: list[StreamedPhrase] = []
 
-    def on_text(delta: str) -> None:
-        sys.stdout.write(delta)
-        sys.stdout.flush()
-
-    def on_phrase(phrase: Any) -> None:  # marks each phrase as its regions arrive
-        sys.stdout.write(f"[{phrase.index + 1}]")
-        sys.stdout.flush()
+    def on_phrase(streamed: StreamedPhrase) -> None:  # marks each phrase as its regions arrive
+        arrived.append(streamed)
+        _write(f"[{len(arrived)}]")
 
     box_threshold = args.box_threshold
     if note == TEMPLATE_NOTE and box_threshold is None:
         box_threshold = 0.0
     started = time.perf_counter()
     try:
-        report = pipeline.generate_report(
+        report = run_report(
+            pipeline,
             volume,
             question=args.question,
             max_new_tokens=args.max_new_tokens,
             box_threshold=box_threshold,
             heads=args.heads,
-            on_text=on_text,
+            on_text=_write,
             on_phrase=on_phrase,
             logits_processors=processors,
         )
@@ -184,6 +184,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in summarise(report):
         print(line)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m vividmed_viewer.cli.stream_report IMAGE ...``."""
+    parser = argparse.ArgumentParser(prog="vividmed report")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return run(args)
 
 
 if __name__ == "__main__":
