@@ -14,7 +14,7 @@ XVFB       := xvfb-run -a -s "-screen 0 1280x1024x24"
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install sys-packages run test lint bench train-demo clean
+.PHONY: install sys-packages run test lint bench train-demo bundle test-bundle clean
 
 install: sys-packages $(STAMP)
 
@@ -57,7 +57,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 # Each benchmark prints a table against a baseline measured in the same run.
-BENCHMARKS := load_series render_slices render_volume model_generation app_inference
+BENCHMARKS := load_series render_slices render_volume model_generation app_inference first_start
 bench: install
 	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; \
 	  QT_QPA_PLATFORM=xcb $(XVFB) $(PYTHON) benchmarks/$$b.py || exit 1; done
@@ -76,5 +76,21 @@ train-demo: install
 	  --count 3 --vqa-questions 0 --out $(DEMO_MODEL)/evaluation_test3.json
 	$(PYTHON) -m training.evaluation.model_card --model $(DEMO_MODEL) --run $(DEMO_RUN)
 
+# The desktop bundle (installer/): dist/VividMed/ with the GUI (VividMed) and the CLI
+# (vividmed), then a smoke test of it in a clean environment with a fresh HOME.
+BUNDLE_TOOLS := $(VENV)/.bundle-tools
+$(BUNDLE_TOOLS): $(STAMP)
+	$(PYTHON) -m pip install -q "pyinstaller>=6.10,<7"
+	touch $(BUNDLE_TOOLS)
+
+bundle: install $(BUNDLE_TOOLS)
+	$(PYTHON) -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  installer/vividmed.spec
+	$(PYTHON) installer/bundle_size.py dist/VividMed
+
+test-bundle: SYS_PKGS += desktop-file-utils xdg-utils shared-mime-info
+test-bundle: bundle
+	$(XVFB) installer/smoke_test.sh dist/VividMed
+
 clean:
-	rm -rf $(VENV) $(SYS_STAMP) build *.egg-info
+	rm -rf $(VENV) $(SYS_STAMP) build dist *.egg-info

@@ -67,8 +67,8 @@ def _convert_smollm2(target: Path) -> None:
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         progress.update()
-        loaded = AutoModelForCausalLM.from_pretrained(
-            str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
+        loaded = AutoModelForCausalLM.from_pretrained(  # no hub kernels: nothing is fetched
+            str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32, use_kernels=False
         )
         progress.update()
         settings = loaded.config.to_dict()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from vividmed_viewer.core.errors import VividMedError
+from vividmed_viewer.logs import configure_logging
+from vividmed_viewer.version import app_version
 
 # name → (module, one-line help). Modules are imported lazily.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -32,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vividmed", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         subparsers.add_parser(name, help=help_text, add_help=False)
@@ -58,13 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     top = build_parser()
     verbose = "-v" in arguments or "--verbose" in arguments
     arguments = [a for a in arguments if a not in ("-v", "--verbose")]
+    if arguments[:1] == ["--version"]:
+        print(f"vividmed {app_version()}")
+        return 0
     if not arguments or arguments[0] not in COMMANDS:
         top.print_help()
         return 0 if not arguments or arguments[0] in ("-h", "--help") else 2
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose)
     name = arguments[0]
     module = _load_command(name)
     parser = argparse.ArgumentParser(prog=f"vividmed {name}", description=COMMANDS[name][1])

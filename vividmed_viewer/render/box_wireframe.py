@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import vtk
 from numpy.typing import NDArray
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkTextActor
 
 from vividmed_viewer.core.overlays import Box, BoxOverlay
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 
 # Corner k of Box.corners_patient is (z, y, x) = bits (4, 2, 1) of k; an edge joins two
 # corners that differ in exactly one bit.
@@ -24,10 +27,10 @@ def enclosing_corners(box: Box, overlay: BoxOverlay) -> NDArray[np.float64]:
     return outer.corners_patient(overlay.geometry)
 
 
-def build_box_wireframe(overlay: BoxOverlay) -> vtk.vtkPolyData:
+def build_box_wireframe(overlay: BoxOverlay) -> vtkPolyData:
     """One polydata holding the 12 edges of every box of ``overlay``, in LPS mm."""
-    points = vtk.vtkPoints()
-    lines = vtk.vtkCellArray()
+    points = vtkPoints()
+    lines = vtkCellArray()
     for box in overlay.boxes:
         base = points.GetNumberOfPoints()
         for corner in enclosing_corners(box, overlay):
@@ -36,7 +39,7 @@ def build_box_wireframe(overlay: BoxOverlay) -> vtk.vtkPolyData:
             lines.InsertNextCell(2)
             lines.InsertCellPoint(base + start)
             lines.InsertCellPoint(base + end)
-    wireframe = vtk.vtkPolyData()
+    wireframe = vtkPolyData()
     wireframe.SetPoints(points)
     wireframe.SetLines(lines)
     return wireframe
@@ -48,12 +51,12 @@ def label_anchor(corners: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(top[np.argmin(top[:, 0])], dtype=np.float64)
 
 
-def build_box_labels(overlay: BoxOverlay, font_size: int = 14) -> list[vtk.vtkTextActor]:
+def build_box_labels(overlay: BoxOverlay, font_size: int = 14) -> list[vtkTextActor]:
     """A text label with the target name at the top of each box, drawn over the 3D scene."""
-    labels: list[vtk.vtkTextActor] = []
+    labels: list[vtkTextActor] = []
     for box in overlay.boxes:
         anchor = label_anchor(enclosing_corners(box, overlay))
-        label = vtk.vtkTextActor()
+        label = vtkTextActor()
         text = overlay.target if box.score is None else f"{overlay.target} {box.score:.2f}"
         label.SetInput(text)
         # A 2D actor anchored at a world point: always readable, never hidden by surfaces.
@@ -68,12 +71,12 @@ def build_box_labels(overlay: BoxOverlay, font_size: int = 14) -> list[vtk.vtkTe
     return labels
 
 
-def make_wireframe_actor(wireframe: vtk.vtkPolyData) -> vtk.vtkActor:
+def make_wireframe_actor(wireframe: vtkPolyData) -> vtkActor:
     """An unlit line actor (its colour shows exactly as set) for a wireframe polydata."""
-    mapper = vtk.vtkPolyDataMapper()
+    mapper = vtkPolyDataMapper()
     mapper.SetInputData(wireframe)
     mapper.ScalarVisibilityOff()
-    actor = vtk.vtkActor()
+    actor = vtkActor()
     actor.SetMapper(mapper)
     actor.GetProperty().LightingOff()
     actor.GetProperty().SetRepresentationToWireframe()

@@ -12,8 +12,15 @@ import logging
 import math
 
 import numpy as np
-import vtk
 from numpy.typing import NDArray
+from vtkmodules.vtkCommonDataModel import vtkPolyData
+from vtkmodules.vtkFiltersCore import (
+    vtkMassProperties,
+    vtkPolyDataNormals,
+    vtkQuadricDecimation,
+    vtkWindowedSincPolyDataFilter,
+)
+from vtkmodules.vtkFiltersGeneral import vtkDiscreteFlyingEdges3D, vtkTransformFilter
 
 from vividmed_viewer.core.errors import RenderError
 from vividmed_viewer.core.overlays import MaskOverlay
@@ -56,20 +63,20 @@ def _contour(
     cropped: tuple[NDArray[np.uint8], NDArray[np.float64]],
     spacing: tuple[float, float, float],
     stride: int,
-) -> vtk.vtkPolyData:
+) -> vtkPolyData:
     """Discrete flying edges of a padded crop, in the grid's physical (x, y, z) millimetres."""
     padded, start_index = cropped
     image = to_vtk_image(padded, (spacing[0] * stride, spacing[1] * stride, spacing[2] * stride))
     start_mm = start_index * np.asarray(spacing)
     image.SetOrigin(float(start_mm[2]), float(start_mm[1]), float(start_mm[0]))
-    contour = vtk.vtkDiscreteFlyingEdges3D()
+    contour = vtkDiscreteFlyingEdges3D()
     contour.SetInputData(image)
     contour.SetValue(0, 1)
     contour.ComputeNormalsOff()
     contour.ComputeGradientsOff()
     contour.ComputeScalarsOff()
     contour.Update()
-    surface = vtk.vtkPolyData()
+    surface = vtkPolyData()
     surface.ShallowCopy(contour.GetOutput())
     return surface
 
@@ -81,7 +88,7 @@ def build_mask_surface(
     smoothing_iterations: int = 20,
     target_triangles: int = DEFAULT_TARGET_TRIANGLES,
     max_voxels: int = DEFAULT_MAX_SURFACE_VOXELS,
-) -> vtk.vtkPolyData:
+) -> vtkPolyData:
     """Closed surface of ``overlay``'s non-zero voxels (or of one ``label``), in LPS mm.
 
     Returns an empty vtkPolyData for an empty region. Crops larger than ``max_voxels`` are
@@ -91,7 +98,7 @@ def build_mask_surface(
     cropped = _cropped_padded(region, 1)
     if cropped is None:
         logger.info("mask '%s' is empty: no surface", overlay.target)
-        return vtk.vtkPolyData()
+        return vtkPolyData()
     stride = 1
     if cropped[0].size > max_voxels:
         stride = downsample_factor(cropped[0].shape, max_voxels)
@@ -116,7 +123,7 @@ def build_mask_surface(
         )
 
     if smoothing_iterations > 0 and surface.GetNumberOfPoints() > 0:
-        smoother = vtk.vtkWindowedSincPolyDataFilter()
+        smoother = vtkWindowedSincPolyDataFilter()
         smoother.SetInputData(surface)
         smoother.SetNumberOfIterations(smoothing_iterations)
         smoother.SetPassBand(0.05)
@@ -129,23 +136,23 @@ def build_mask_surface(
 
     triangles = surface.GetNumberOfPolys()
     if target_triangles > 0 and triangles > 1.25 * target_triangles:
-        decimate = vtk.vtkQuadricDecimation()
+        decimate = vtkQuadricDecimation()
         decimate.SetInputData(surface)
         decimate.SetTargetReduction(1.0 - target_triangles / triangles)
         decimate.VolumePreservationOn()
         decimate.Update()
         surface = decimate.GetOutput()
 
-    to_patient = vtk.vtkTransformFilter()
+    to_patient = vtkTransformFilter()
     to_patient.SetInputData(surface)
     to_patient.SetTransform(patient_transform(overlay.geometry))
-    normals = vtk.vtkPolyDataNormals()
+    normals = vtkPolyDataNormals()
     normals.SetInputConnection(to_patient.GetOutputPort())
     normals.SplittingOff()
     normals.ConsistencyOn()
     normals.AutoOrientNormalsOn()
     normals.Update()
-    result = vtk.vtkPolyData()
+    result = vtkPolyData()
     result.ShallowCopy(normals.GetOutput())
     logger.debug(
         "surface of '%s': %d triangles (%d before decimation)",
@@ -156,11 +163,11 @@ def build_mask_surface(
     return result
 
 
-def surface_volume_and_area(surface: vtk.vtkPolyData) -> tuple[float, float]:
+def surface_volume_and_area(surface: vtkPolyData) -> tuple[float, float]:
     """Enclosed volume (mm³) and surface area (mm²) of a closed triangle surface."""
     if surface.GetNumberOfPolys() == 0:
         return 0.0, 0.0
-    properties = vtk.vtkMassProperties()
+    properties = vtkMassProperties()
     properties.SetInputData(surface)
     properties.Update()
     return float(properties.GetVolume()), float(properties.GetSurfaceArea())

@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import vtk
 from numpy.typing import NDArray
 from vtkmodules.util import numpy_support
+from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkIOImage import vtkPNGReader, vtkPNGWriter
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow, vtkWindowToImageFilter
 
 from vividmed_viewer.core.errors import RenderError, ValidationError
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 
 Viewport = tuple[float, float, float, float]  # xmin, ymin, xmax, ymax (normalised)
 LAYOUT_VIEWPORTS: dict[str, tuple[Viewport, ...]] = {
@@ -36,7 +39,7 @@ class OffscreenLayout:
 
     def __init__(
         self,
-        renderers: Sequence[vtk.vtkRenderer | None],
+        renderers: Sequence[vtkRenderer | None],
         layout: str = "2d",
         size: tuple[int, int] = (512, 512),
     ) -> None:
@@ -51,12 +54,12 @@ class OffscreenLayout:
             raise ValidationError(f"image size must be at least 16×16 pixels, got {size}")
         self.layout = layout
         self.size = (int(size[0]), int(size[1]))
-        self.window = vtk.vtkRenderWindow()
+        self.window = vtkRenderWindow()
         self.window.SetOffScreenRendering(True)
         self.window.SetSize(*self.size)
         for renderer, viewport in zip(renderers, viewports, strict=False):
             if renderer is None:
-                renderer = vtk.vtkRenderer()
+                renderer = vtkRenderer()
                 renderer.SetBackground(0.0, 0.0, 0.0)
             renderer.SetViewport(*viewport)
             self.window.AddRenderer(renderer)
@@ -76,13 +79,13 @@ class OffscreenLayout:
         self.window.Finalize()
 
 
-def read_frame(window: vtk.vtkRenderWindow) -> NDArray[np.uint8]:
+def read_frame(window: vtkRenderWindow) -> NDArray[np.uint8]:
     """The last rendered frame of ``window`` as (height, width, 3) RGB, top row first.
 
     The one place frames are read back from VTK (offscreen scenes, the 3D snapshot and
     the app's screenshots all call it).
     """
-    grabber = vtk.vtkWindowToImageFilter()
+    grabber = vtkWindowToImageFilter()
     grabber.SetInput(window)
     grabber.SetInputBufferTypeToRGB()
     grabber.ReadFrontBufferOff()
@@ -102,11 +105,11 @@ def save_png(frame: NDArray[np.uint8], path: str | Path) -> Path:
     if not target.parent.exists():
         raise RenderError(f"{target}: folder {target.parent} does not exist")
     height, width, _ = frame.shape
-    image = vtk.vtkImageData()
+    image = vtkImageData()
     image.SetDimensions(width, height, 1)
     flat = np.ascontiguousarray(frame[::-1]).reshape(-1, 3)
     image.GetPointData().SetScalars(numpy_support.numpy_to_vtk(flat, deep=True))
-    writer = vtk.vtkPNGWriter()
+    writer = vtkPNGWriter()
     writer.SetFileName(str(target))
     writer.SetInputData(image)
     writer.Write()
@@ -117,7 +120,7 @@ def save_png(frame: NDArray[np.uint8], path: str | Path) -> Path:
 
 def read_png(path: str | Path) -> NDArray[np.uint8]:
     """Read a PNG written by :func:`save_png` back as (height, width, 3) RGB."""
-    reader = vtk.vtkPNGReader()
+    reader = vtkPNGReader()
     reader.SetFileName(str(path))
     reader.Update()
     image = reader.GetOutput()

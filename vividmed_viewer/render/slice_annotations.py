@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import math
 
-import vtk
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import (
+    vtkActor2D,
+    vtkPolyDataMapper2D,
+    vtkRenderer,
+    vtkTextActor,
+    vtkTextProperty,
+)
+
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 
 LETTER_POSITIONS = {
     # edge → (normalised viewport x, y, horizontal justification, vertical justification)
@@ -16,8 +26,8 @@ LETTER_POSITIONS = {
 ANNOTATION_COLOUR = (1.0, 0.85, 0.3)
 
 
-def _text_actor(font_size: int) -> vtk.vtkTextActor:
-    actor = vtk.vtkTextActor()
+def _text_actor(font_size: int) -> vtkTextActor:
+    actor = vtkTextActor()
     actor.SetTextScaleModeToNone()
     props = actor.GetTextProperty()
     props.SetFontSize(font_size)
@@ -28,7 +38,7 @@ def _text_actor(font_size: int) -> vtk.vtkTextActor:
     return actor
 
 
-def _justify(props: vtk.vtkTextProperty, horizontal: str, vertical: str) -> None:
+def _justify(props: vtkTextProperty, horizontal: str, vertical: str) -> None:
     {"left": props.SetJustificationToLeft, "right": props.SetJustificationToRight}.get(
         horizontal, props.SetJustificationToCentered
     )()
@@ -41,8 +51,8 @@ def _justify(props: vtk.vtkTextProperty, horizontal: str, vertical: str) -> None
 class OrientationLetters:
     """Four letters (e.g. R, L, A, P) at the view's edges."""
 
-    def __init__(self, renderer: vtk.vtkRenderer, font_size: int = 16) -> None:
-        self.actors: dict[str, vtk.vtkTextActor] = {}
+    def __init__(self, renderer: vtkRenderer, font_size: int = 16) -> None:
+        self.actors: dict[str, vtkTextActor] = {}
         for edge, (x, y, horizontal, vertical) in LETTER_POSITIONS.items():
             actor = _text_actor(font_size)
             _justify(actor.GetTextProperty(), horizontal, vertical)
@@ -64,7 +74,7 @@ class OrientationLetters:
 class CornerText:
     """A text in the lower-left corner (slice number, window)."""
 
-    def __init__(self, renderer: vtk.vtkRenderer, font_size: int = 12) -> None:
+    def __init__(self, renderer: vtkRenderer, font_size: int = 12) -> None:
         self.actor = _text_actor(font_size)
         _justify(self.actor.GetTextProperty(), "left", "bottom")
         self.actor.SetPosition(0.01, 0.01)
@@ -88,25 +98,25 @@ def nice_length(limit: float) -> float:
 class ScaleBar:
     """A horizontal bar in the lower-right corner with its length in mm; follows zoom."""
 
-    def __init__(self, renderer: vtk.vtkRenderer) -> None:
+    def __init__(self, renderer: vtkRenderer) -> None:
         self.renderer = renderer
-        self.points = vtk.vtkPoints()
+        self.points = vtkPoints()
         self.points.SetNumberOfPoints(6)
-        lines = vtk.vtkCellArray()
+        lines = vtkCellArray()
         for a, b in ((0, 1), (0, 2), (1, 3)):
             lines.InsertNextCell(2)
             lines.InsertCellPoint(a)
             lines.InsertCellPoint(b)
-        self.polydata = vtk.vtkPolyData()
+        self.polydata = vtkPolyData()
         self.polydata.SetPoints(self.points)
         self.polydata.SetLines(lines)
-        mapper = vtk.vtkPolyDataMapper2D()
+        mapper = vtkPolyDataMapper2D()
         mapper.SetInputData(self.polydata)
-        self.bar = vtk.vtkActor2D()
+        self.bar = vtkActor2D()
         self.bar.SetMapper(mapper)
         self.bar.GetProperty().SetColor(*ANNOTATION_COLOUR)
         self.bar.GetProperty().SetLineWidth(2)
-        self.label = vtk.vtkTextActor()
+        self.label = vtkTextActor()
         self.label.SetTextScaleModeToNone()
         self.label.GetTextProperty().SetFontSize(12)
         self.label.GetTextProperty().SetColor(*ANNOTATION_COLOUR)

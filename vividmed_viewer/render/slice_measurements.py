@@ -14,11 +14,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import vtk
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import (
+    vtkActor2D,
+    vtkCoordinate,
+    vtkPolyDataMapper2D,
+    vtkProp,
+    vtkTextActor,
+)
 
 from vividmed_viewer.core.image_volume import ImageVolume
 from vividmed_viewer.core.measurement_values import measure
 from vividmed_viewer.core.measurements import Measurement, outline
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 from vividmed_viewer.render.slice_geometry import SliceAxes, slice_axes
 from vividmed_viewer.render.slice_scene import SliceScene
 
@@ -51,10 +60,10 @@ class DrawnMeasurement:
     """The actors of one measurement (or of the draft being drawn)."""
 
     measurement: Measurement
-    actor: vtk.vtkActor2D
-    label: vtk.vtkTextActor
+    actor: vtkActor2D
+    label: vtkTextActor
 
-    def props(self) -> tuple[vtk.vtkProp, ...]:
+    def props(self) -> tuple[vtkProp, ...]:
         return (self.actor, self.label)
 
     def set_visible(self, visible: bool) -> None:
@@ -68,22 +77,22 @@ class DrawnMeasurement:
         self.label.GetTextProperty().SetColor(*colour)
 
 
-def _polydata(measurement: Measurement, axes: SliceAxes) -> vtk.vtkPolyData:
+def _polydata(measurement: Measurement, axes: SliceAxes) -> vtkPolyData:
     """The outline as one polyline, plus a vertex on each control point."""
-    points = vtk.vtkPoints()
+    points = vtkPoints()
     for u, v in plane_points(measurement, axes):
         points.InsertNextPoint(float(u), float(v), 0.0)
-    line = vtk.vtkCellArray()
+    line = vtkCellArray()
     line.InsertNextCell(points.GetNumberOfPoints())
     for k in range(points.GetNumberOfPoints()):
         line.InsertCellPoint(k)
-    handles = vtk.vtkCellArray()
+    handles = vtkCellArray()
     spacing_u, spacing_v = axes.pixel_spacing
     for point in measurement.points:
         u, v = axes.index_to_pixel(point)
         handles.InsertNextCell(1)
         handles.InsertCellPoint(points.InsertNextPoint(u * spacing_u, v * spacing_v, 0.0))
-    polydata = vtk.vtkPolyData()
+    polydata = vtkPolyData()
     polydata.SetPoints(points)
     polydata.SetLines(line)
     polydata.SetVerts(handles)
@@ -92,22 +101,22 @@ def _polydata(measurement: Measurement, axes: SliceAxes) -> vtk.vtkPolyData:
 
 def build_drawn(measurement: Measurement, volume: ImageVolume, axes: SliceAxes) -> DrawnMeasurement:
     """The actors of one measurement for a scene with these axes (not yet in a renderer)."""
-    world = vtk.vtkCoordinate()
+    world = vtkCoordinate()
     world.SetCoordinateSystemToWorld()
-    mapper = vtk.vtkPolyDataMapper2D()
+    mapper = vtkPolyDataMapper2D()
     mapper.SetInputData(_polydata(measurement, axes))
     mapper.SetTransformCoordinate(world)
     mapper.ScalarVisibilityOff()
-    actor = vtk.vtkActor2D()
+    actor = vtkActor2D()
     actor.SetMapper(mapper)
     actor.GetProperty().SetPointSize(HANDLE_SIZE)
     actor.PickableOff()
     plane = plane_points(measurement, axes)
     right = plane[int(np.argmax(plane[:, 0]))]
-    anchor = vtk.vtkCoordinate()
+    anchor = vtkCoordinate()
     anchor.SetCoordinateSystemToWorld()
     anchor.SetValue(float(right[0]), float(right[1]), 0.0)
-    label = vtk.vtkTextActor()
+    label = vtkTextActor()
     label.SetTextScaleModeToNone()
     label.SetInput(label_text(measurement, volume))
     position = label.GetPositionCoordinate()
@@ -136,7 +145,7 @@ class SliceMeasurementLayer:
         self.items: dict[str, DrawnMeasurement] = {}
         self.draft: DrawnMeasurement | None = None
         self.highlighted: str | None = None
-        scene.renderer.AddObserver("StartEvent", self._before_render)
+        scene.renderer.AddObserver(vtkCommand.StartEvent, self._before_render)
 
     def set_measurements(
         self, volume: ImageVolume | None, measurements: Iterable[Measurement]

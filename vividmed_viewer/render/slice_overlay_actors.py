@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass, field
+from typing import cast
 
 import numpy as np
-import vtk
 from numpy.typing import NDArray
 from vtkmodules.util import numpy_support
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkImageActor, vtkPolyDataMapper
 
 from vividmed_viewer.core.geometry import GridGeometry
 from vividmed_viewer.core.overlay_style import MaskDisplay, OverlayStyle
 from vividmed_viewer.core.overlays import BoxOverlay, MaskOverlay, Overlay
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 from vividmed_viewer.render.slice_geometry import SliceAxes
 from vividmed_viewer.render.slice_overlays import (
     boxes_on_slice,
@@ -24,11 +28,11 @@ OVERLAY_DEPTH = 1.0  # mm towards the camera, so overlays draw over the image
 BOX_LINE_WIDTH = 2.0
 
 
-def image_data(values: NDArray[np.generic], spacing: tuple[float, float]) -> vtk.vtkImageData:
+def image_data(values: NDArray[np.generic], spacing: tuple[float, float]) -> vtkImageData:
     """vtkImageData of a (rows, columns[, components]) array; row 0 is the bottom row."""
     rows, columns = values.shape[:2]
     components = values.shape[2] if values.ndim == 3 else 1
-    data = vtk.vtkImageData()
+    data = vtkImageData()
     data.SetDimensions(columns, rows, 1)
     data.SetSpacing(spacing[0], spacing[1], 1.0)
     flat = np.ascontiguousarray(values).reshape(rows * columns, components)
@@ -39,10 +43,10 @@ def image_data(values: NDArray[np.generic], spacing: tuple[float, float]) -> vtk
 
 def rectangles_polydata(
     rectangles: list[tuple[float, float, float, float]], spacing: tuple[float, float], depth: float
-) -> vtk.vtkPolyData:
+) -> vtkPolyData:
     """Closed line loops for pixel rectangles, in display-plane millimetres."""
-    points = vtk.vtkPoints()
-    lines = vtk.vtkCellArray()
+    points = vtkPoints()
+    lines = vtkCellArray()
     for u0, v0, u1, v1 in rectangles:
         start = points.GetNumberOfPoints()
         for u, v in ((u0, v0), (u1, v0), (u1, v1), (u0, v1)):
@@ -50,7 +54,7 @@ def rectangles_polydata(
         lines.InsertNextCell(5)
         for k in (0, 1, 2, 3, 0):
             lines.InsertCellPoint(start + k)
-    polydata = vtk.vtkPolyData()
+    polydata = vtkPolyData()
     polydata.SetPoints(points)
     polydata.SetLines(lines)
     return polydata
@@ -63,21 +67,21 @@ class SliceOverlayActor:
     overlay: Overlay
     style: OverlayStyle
     order: int
-    actor: vtk.vtkProp = field(init=False)
+    actor: vtkImageActor | vtkActor = field(init=False)
     drawn: tuple[object, ...] | None = field(default=None, init=False)  # what update last drew
     drawn_on: tuple[GridGeometry, SliceAxes] | None = field(default=None, init=False)
     same_grid_as: tuple[GridGeometry, bool] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.overlay, MaskOverlay):
-            image_actor = vtk.vtkImageActor()
+            image_actor = vtkImageActor()
             image_actor.GetProperty().SetInterpolationTypeToNearest()
             image_actor.GetMapper().BorderOn()
             image_actor.PickableOff()
             self.actor = image_actor
         else:
-            mapper = vtk.vtkPolyDataMapper()
-            line_actor = vtk.vtkActor()
+            mapper = vtkPolyDataMapper()
+            line_actor = vtkActor()
             line_actor.SetMapper(mapper)
             line_actor.PickableOff()
             self.actor = line_actor
@@ -86,7 +90,7 @@ class SliceOverlayActor:
     def set_order(self, order: int) -> None:
         """Stack this overlay at position ``order`` (later overlays draw on top)."""
         self.order = order
-        if isinstance(self.actor, vtk.vtkImageActor):
+        if isinstance(self.actor, vtkImageActor):
             self.actor.SetPosition(0.0, 0.0, OVERLAY_DEPTH + 0.01 * order)
         else:
             self.actor.SetPosition(0.0, 0.0, 0.5 + 0.01 * order)
@@ -105,7 +109,7 @@ class SliceOverlayActor:
         highlighted: bool,
     ) -> None:
         """Draw only the region's bounding rectangle (no texture, no actor on empty slices)."""
-        assert isinstance(self.actor, vtk.vtkImageActor)
+        assert isinstance(self.actor, vtkImageActor)
         rows = np.flatnonzero(region.any(axis=1))
         if rows.size == 0:
             self.actor.SetVisibility(False)
@@ -148,8 +152,8 @@ class SliceOverlayActor:
         assert isinstance(self.overlay, BoxOverlay)
         rectangles = boxes_on_slice(self.overlay, image_geometry, axes, index)
         polydata = rectangles_polydata(rectangles, axes.pixel_spacing, OVERLAY_DEPTH)
-        assert isinstance(self.actor, vtk.vtkActor)
-        self.actor.GetMapper().SetInputData(polydata)
+        assert isinstance(self.actor, vtkActor)
+        cast(vtkPolyDataMapper, self.actor.GetMapper()).SetInputData(polydata)
         colour = brighter(self.style.colour) if highlighted else self.style.colour
         props = self.actor.GetProperty()
         props.SetColor(*(c / 255.0 for c in colour))

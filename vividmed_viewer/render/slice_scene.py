@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-import vtk
 from numpy.typing import NDArray
+from vtkmodules.vtkCommonCore import vtkCommand, vtkLookupTable
+from vtkmodules.vtkFiltersCore import vtkAppendPolyData
+from vtkmodules.vtkFiltersSources import vtkLineSource
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkCoordinate,
+    vtkImageActor,
+    vtkPolyDataMapper,
+    vtkRenderer,
+)
 
 from vividmed_viewer.core.errors import ValidationError
 from vividmed_viewer.core.geometry import GridGeometry
@@ -21,6 +30,7 @@ from vividmed_viewer.core.image_volume import ImageVolume
 from vividmed_viewer.core.overlay_style import MaskDisplay, OverlayStyle, default_style
 from vividmed_viewer.core.overlays import Overlay
 from vividmed_viewer.core.window import WindowLevel
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 from vividmed_viewer.render.slice_annotations import CornerText, OrientationLetters, ScaleBar
 from vividmed_viewer.render.slice_geometry import ORIENTATIONS, SliceAxes, edge_letters, slice_axes
 from vividmed_viewer.render.slice_overlay_actors import SliceOverlayActor, image_data
@@ -31,9 +41,9 @@ CAMERA_DISTANCE = 1000.0
 LUT_ENTRIES = 256
 
 
-def grey_lookup_table(window: WindowLevel, invert: bool) -> vtk.vtkLookupTable:
+def grey_lookup_table(window: WindowLevel, invert: bool) -> vtkLookupTable:
     """A linear grey ramp over the window (black→white, or white→black inverted)."""
-    table = vtk.vtkLookupTable()
+    table = vtkLookupTable()
     table.SetNumberOfTableValues(LUT_ENTRIES)
     table.SetRange(window.lower, window.upper)
     for k in range(LUT_ENTRIES):
@@ -57,11 +67,11 @@ class SliceScene:
                 f"unknown view orientation {orientation!r} (expected {', '.join(ORIENTATIONS)})"
             )
         self.orientation = orientation
-        self.renderer = vtk.vtkRenderer()
+        self.renderer = vtkRenderer()
         self.renderer.SetBackground(0.0, 0.0, 0.0)
         camera = self.renderer.GetActiveCamera()
         camera.ParallelProjectionOn()
-        self.image_actor = vtk.vtkImageActor()
+        self.image_actor = vtkImageActor()
         self.image_actor.GetProperty().SetInterpolationTypeToNearest()
         self.image_actor.GetMapper().BorderOn()  # draw whole edge pixels, not to their centres
         self.image_actor.SetVisibility(False)
@@ -69,12 +79,12 @@ class SliceScene:
         self.letters = OrientationLetters(self.renderer)
         self.corner = CornerText(self.renderer)
         self.scale_bar = ScaleBar(self.renderer)
-        self.crosshair = vtk.vtkActor()
-        self.crosshair.SetMapper(vtk.vtkPolyDataMapper())
+        self.crosshair = vtkActor()
+        self.crosshair.SetMapper(vtkPolyDataMapper())
         self.crosshair.GetProperty().SetColor(0.3, 0.9, 1.0)
         self.crosshair.SetVisibility(False)
         self.renderer.AddViewProp(self.crosshair)
-        self.renderer.AddObserver("StartEvent", self._before_render)
+        self.renderer.AddObserver(vtkCommand.StartEvent, self._before_render)
         self.volume: ImageVolume | None = None
         self.geometry: GridGeometry | None = None  # the volume's, built once per volume
         self.axes: SliceAxes | None = None
@@ -283,14 +293,14 @@ class SliceScene:
     # ----- coordinates ---------------------------------------------------------------------
     def display_to_plane(self, x: float, y: float) -> tuple[float, float]:
         """Display pixel (VTK: origin bottom-left of the window) → display plane (u, v) mm."""
-        coordinate = vtk.vtkCoordinate()
+        coordinate = vtkCoordinate()
         coordinate.SetCoordinateSystemToDisplay()
         coordinate.SetValue(float(x), float(y), 0.0)
         u, v, _ = coordinate.GetComputedWorldValue(self.renderer)
         return float(u), float(v)
 
     def plane_to_display(self, u: float, v: float) -> tuple[float, float]:
-        coordinate = vtk.vtkCoordinate()
+        coordinate = vtkCoordinate()
         coordinate.SetCoordinateSystemToWorld()
         coordinate.SetValue(float(u), float(v), 0.0)
         x, y = coordinate.GetComputedDoubleDisplayValue(self.renderer)
@@ -346,15 +356,15 @@ class SliceScene:
             return
         u, v, _ = self.patient_to_plane(np.asarray(point, dtype=float))
         width_mm, height_mm = self.axes.extent_mm
-        line = vtk.vtkAppendPolyData()
+        line = vtkAppendPolyData()
         for start, end in (
             ((u, -height_mm), (u, 2 * height_mm)),
             ((-width_mm, v), (2 * width_mm, v)),
         ):
-            source = vtk.vtkLineSource()
+            source = vtkLineSource()
             source.SetPoint1(start[0], start[1], 2.0)
             source.SetPoint2(end[0], end[1], 2.0)
             line.AddInputConnection(source.GetOutputPort())
         line.Update()
-        self.crosshair.GetMapper().SetInputData(line.GetOutput())
+        cast(vtkPolyDataMapper, self.crosshair.GetMapper()).SetInputData(line.GetOutput())
         self.crosshair.SetVisibility(True)

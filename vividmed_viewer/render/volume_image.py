@@ -12,9 +12,11 @@ import logging
 import math
 
 import numpy as np
-import vtk
 from numpy.typing import NDArray
 from vtkmodules.util import numpy_support
+from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkCommonMath import vtkMatrix4x4
+from vtkmodules.vtkCommonTransforms import vtkTransform
 
 from vividmed_viewer.core.geometry import GridGeometry
 
@@ -24,9 +26,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_RENDER_VOXELS = 48_000_000
 
 
-def patient_matrix(geometry: GridGeometry) -> vtk.vtkMatrix4x4:
+def patient_matrix(geometry: GridGeometry) -> vtkMatrix4x4:
     """4x4 map from VTK image physical coordinates (x, y, z mm, origin 0) to LPS mm."""
-    matrix = vtk.vtkMatrix4x4()
+    matrix = vtkMatrix4x4()
     direction_xyz = geometry.direction[:, ::-1]
     for row in range(3):
         for column in range(3):
@@ -35,22 +37,22 @@ def patient_matrix(geometry: GridGeometry) -> vtk.vtkMatrix4x4:
     return matrix
 
 
-def patient_transform(geometry: GridGeometry) -> vtk.vtkTransform:
+def patient_transform(geometry: GridGeometry) -> vtkTransform:
     """The :func:`patient_matrix` as a vtkTransform (for vtkTransformFilter)."""
-    transform = vtk.vtkTransform()
+    transform = vtkTransform()
     transform.SetMatrix(patient_matrix(geometry))
     return transform
 
 
 def to_vtk_image(
     voxels: NDArray[np.generic], spacing_zyx: tuple[float, float, float]
-) -> vtk.vtkImageData:
+) -> vtkImageData:
     """Wrap a 3D (z, y, x) array as vtkImageData with spacing and origin 0 (no copy if contiguous)."""
     array = np.ascontiguousarray(voxels)
     if array.dtype == np.bool_:
         array = array.astype(np.uint8)
     depth, rows, columns = array.shape
-    image = vtk.vtkImageData()
+    image = vtkImageData()
     image.SetDimensions(columns, rows, depth)
     image.SetSpacing(spacing_zyx[2], spacing_zyx[1], spacing_zyx[0])
     image.SetOrigin(0.0, 0.0, 0.0)

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import vtk
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkProp, vtkTextActor
 
 from vividmed_viewer.core.image_volume import ImageVolume
 from vividmed_viewer.core.measurement_values import measure
 from vividmed_viewer.core.measurements import Measurement, outline
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 from vividmed_viewer.render.box_wireframe import make_wireframe_actor
 from vividmed_viewer.render.slice_measurements import MEASUREMENT_COLOUR
 from vividmed_viewer.render.volume_scene import VolumeScene
@@ -23,15 +26,15 @@ from vividmed_viewer.render.volume_scene import VolumeScene
 LABEL_FONT_SIZE = 13
 
 
-def build_outline(measurement: Measurement, volume: ImageVolume) -> vtk.vtkPolyData:
+def build_outline(measurement: Measurement, volume: ImageVolume) -> vtkPolyData:
     """The measurement's outline as one polyline in patient LPS millimetres."""
     patient = volume.index_to_patient(outline(measurement))
-    points = vtk.vtkPoints()
-    line = vtk.vtkCellArray()
+    points = vtkPoints()
+    line = vtkCellArray()
     line.InsertNextCell(len(patient))
     for point in patient:
         line.InsertCellPoint(points.InsertNextPoint(*(float(v) for v in point)))
-    polydata = vtk.vtkPolyData()
+    polydata = vtkPolyData()
     polydata.SetPoints(points)
     polydata.SetLines(line)
     return polydata
@@ -40,10 +43,10 @@ def build_outline(measurement: Measurement, volume: ImageVolume) -> vtk.vtkPolyD
 @dataclass
 class VolumeMeasurement:
     measurement: Measurement
-    actor: vtk.vtkActor
-    label: vtk.vtkTextActor
+    actor: vtkActor
+    label: vtkTextActor
 
-    def props(self) -> tuple[vtk.vtkProp, ...]:
+    def props(self) -> tuple[vtkProp, ...]:
         return (self.actor, self.label)
 
 
@@ -51,7 +54,7 @@ def build_volume_measurement(measurement: Measurement, volume: ImageVolume) -> V
     actor = make_wireframe_actor(build_outline(measurement, volume))
     actor.GetProperty().SetColor(*MEASUREMENT_COLOUR)
     anchor = volume.index_to_patient(measurement.points[-1])
-    label = vtk.vtkTextActor()
+    label = vtkTextActor()
     summary = measure(measurement, volume).summary()
     label.SetInput(f"{measurement.label}: {summary}" if measurement.label else summary)
     position = label.GetPositionCoordinate()
@@ -74,7 +77,7 @@ class VolumeMeasurementLayer:
         self.scene = scene
         self.volume: ImageVolume | None = None
         self.items: dict[str, VolumeMeasurement] = {}
-        scene.renderer.AddObserver("StartEvent", self._before_render)
+        scene.renderer.AddObserver(vtkCommand.StartEvent, self._before_render)
 
     def set_measurements(
         self, volume: ImageVolume | None, measurements: Iterable[Measurement]

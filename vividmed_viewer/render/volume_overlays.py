@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import vtk
+from vtkmodules.vtkCommonDataModel import vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkProp, vtkTextActor
 
 from vividmed_viewer.core.errors import RenderError
 from vividmed_viewer.core.overlay_style import OverlayStyle
 from vividmed_viewer.core.overlays import BoxOverlay, Colour, MaskOverlay, Overlay
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 from vividmed_viewer.render.box_wireframe import (
     build_box_labels,
     build_box_wireframe,
@@ -30,12 +32,12 @@ def brighten(colour: Colour, amount: float) -> tuple[float, float, float]:
     )
 
 
-def make_surface_actor(surface: vtk.vtkPolyData) -> vtk.vtkActor:
+def make_surface_actor(surface: vtkPolyData) -> vtkActor:
     """A shaded actor for a mask surface (colour set by :meth:`OverlayProps.apply_style`)."""
-    mapper = vtk.vtkPolyDataMapper()
+    mapper = vtkPolyDataMapper()
     mapper.SetInputData(surface)
     mapper.ScalarVisibilityOff()
-    actor = vtk.vtkActor()
+    actor = vtkActor()
     actor.SetMapper(mapper)
     actor.GetProperty().SetSpecular(0.3)
     actor.GetProperty().SetSpecularPower(20.0)
@@ -49,8 +51,8 @@ class OverlayProps:
     overlay: Overlay
     style: OverlayStyle
     highlighted: bool = False
-    actors: list[vtk.vtkActor] = field(default_factory=list)
-    labels: list[vtk.vtkTextActor] = field(default_factory=list)
+    actors: list[vtkActor] = field(default_factory=list)
+    labels: list[vtkTextActor] = field(default_factory=list)
 
     @property
     def overlay_id(self) -> str:
@@ -65,7 +67,7 @@ class OverlayProps:
         """False for a mask whose surface is not built yet."""
         return bool(self.actors)
 
-    def all_props(self) -> list[vtk.vtkProp]:
+    def all_props(self) -> list[vtkProp]:
         return [*self.actors, *self.labels]
 
     def apply_style(self) -> None:
@@ -91,7 +93,7 @@ class OverlayProps:
 
 
 def props_for_overlay(
-    overlay: Overlay, surface: vtk.vtkPolyData | None, style: OverlayStyle
+    overlay: Overlay, surface: vtkPolyData | None, style: OverlayStyle
 ) -> OverlayProps:
     """Props for a box overlay (built now) or a mask overlay (from ``surface``, may come later)."""
     if isinstance(overlay, BoxOverlay):

@@ -6,9 +6,10 @@ import logging
 import os
 from typing import Literal
 
-import vtk
+from vtkmodules.vtkRenderingCore import vtkRenderWindow
 
 from vividmed_viewer.core.errors import RenderError
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ RENDER_MODE_ENVIRONMENT = "VIVIDMED_VOLUME_RENDER_MODE"
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software rasterizer")
 
 
-def opengl_renderer_name(window: vtk.vtkRenderWindow | None) -> str | None:
+def opengl_renderer_name(window: vtkRenderWindow | None) -> str | None:
     """The "OpenGL renderer string" of an initialised window, None when not known yet."""
     if window is None or not window.GetGenericContext():
         return None
@@ -33,7 +34,7 @@ def is_software_opengl(renderer_name: str) -> bool:
 
 
 def resolve_render_mode(
-    requested: RenderMode, window: vtk.vtkRenderWindow | None
+    requested: RenderMode, window: vtkRenderWindow | None
 ) -> Literal["cpu", "gpu"]:
     """``cpu``/``gpu`` as asked; ``auto``: GPU only on hardware OpenGL, CPU ray casting otherwise.
 

@@ -13,12 +13,20 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-import vtk
+from vtkmodules.vtkCommonDataModel import vtkPiecewiseFunction, vtkPolyData
+from vtkmodules.vtkRenderingCore import (
+    vtkColorTransferFunction,
+    vtkRenderer,
+    vtkVolume,
+    vtkVolumeProperty,
+)
+from vtkmodules.vtkRenderingVolumeOpenGL2 import vtkSmartVolumeMapper
 
 from vividmed_viewer.core.errors import RenderError
 from vividmed_viewer.core.image_volume import ImageVolume
 from vividmed_viewer.core.overlay_style import OverlayStyle, default_style
 from vividmed_viewer.core.overlays import MaskOverlay, Overlay
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 from vividmed_viewer.render.mask_surface import build_mask_surface
 from vividmed_viewer.render.volume_image import (
     DEFAULT_MAX_RENDER_VOXELS,
@@ -51,17 +59,17 @@ class VolumeScene:
         max_render_voxels: int = DEFAULT_MAX_RENDER_VOXELS,
         background: tuple[float, float, float] = (0.0, 0.0, 0.0),
     ) -> None:
-        self.renderer = vtk.vtkRenderer()
+        self.renderer = vtkRenderer()
         self.renderer.SetBackground(*background)
         self.render_mode: RenderMode = render_mode
         self.max_render_voxels = max_render_voxels
-        self.mapper = vtk.vtkSmartVolumeMapper()
+        self.mapper = vtkSmartVolumeMapper()
         self.mapper.SetBlendModeToComposite()
         self.mapper.InteractiveAdjustSampleDistancesOn()
-        self.volume_property = vtk.vtkVolumeProperty()
+        self.volume_property = vtkVolumeProperty()
         self.volume_property.SetInterpolationTypeToLinear()
         self.volume_property.SetScalarOpacityUnitDistance(1.0)
-        self.volume_prop = vtk.vtkVolume()
+        self.volume_prop = vtkVolume()
         self.volume_prop.SetMapper(self.mapper)
         self.volume_prop.SetProperty(self.volume_property)
         self.volume: ImageVolume | None = None
@@ -117,10 +125,10 @@ class VolumeScene:
         """Switch the colour/opacity transfer functions to the named preset."""
         preset = get_preset(name)
         colours, opacities = preset.resolved(self._intensity_range)
-        colour_function = vtk.vtkColorTransferFunction()
+        colour_function = vtkColorTransferFunction()
         for value, red, green, blue in colours:
             colour_function.AddRGBPoint(value, red, green, blue)
-        opacity_function = vtk.vtkPiecewiseFunction()
+        opacity_function = vtkPiecewiseFunction()
         for value, opacity in opacities:
             opacity_function.AddPoint(value, opacity)
         self.volume_property.SetColor(colour_function)
@@ -204,7 +212,7 @@ class VolumeScene:
         for prop in props.all_props():
             self.renderer.RemoveViewProp(prop)
 
-    def add_mask_surface(self, overlay_id: str, surface: vtk.vtkPolyData) -> None:
+    def add_mask_surface(self, overlay_id: str, surface: vtkPolyData) -> None:
         """Attach a surface built elsewhere (e.g. in a worker) to a mask overlay's props."""
         props = self.overlay_props(overlay_id)
         if not props.is_mask:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import vtk
 from numpy.typing import NDArray
+from vtkmodules.vtkIOImage import vtkPNGWriter
+from vtkmodules.vtkRenderingCore import vtkRenderWindow, vtkWindowToImageFilter
 
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 from vividmed_viewer.render.offscreen import read_frame
 from vividmed_viewer.render.volume_scene import VolumeScene
 
@@ -15,7 +17,7 @@ class OffscreenVolumeWindow:
 
     def __init__(self, scene: VolumeScene, size: tuple[int, int] = (512, 512)) -> None:
         self.scene = scene
-        self.window = vtk.vtkRenderWindow()
+        self.window = vtkRenderWindow()
         self.window.SetOffScreenRendering(True)
         self.window.SetSize(*size)
         self.window.AddRenderer(scene.renderer)
@@ -31,10 +33,10 @@ class OffscreenVolumeWindow:
 
     def save_png(self, path: str) -> None:
         """Write the current frame to a PNG file."""
-        grabber = vtk.vtkWindowToImageFilter()
+        grabber = vtkWindowToImageFilter()
         grabber.SetInput(self.window)
         grabber.ReadFrontBufferOff()
-        writer = vtk.vtkPNGWriter()
+        writer = vtkPNGWriter()
         writer.SetFileName(path)
         writer.SetInputConnection(grabber.GetOutputPort())
         writer.Write()

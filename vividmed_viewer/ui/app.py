@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vividmed_viewer.ui.settings import APPLICATION, ORGANISATION
+from vividmed_viewer.logs import configure_logging
+from vividmed_viewer.version import app_version
 
 if TYPE_CHECKING:
     from vividmed_viewer.ui.main_window import MainWindow
@@ -37,25 +38,35 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="generate the first image's report with the model once the image is shown",
     )
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="save the window as PNG once the first image is drawn, then quit",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--version", action="version", version=f"vividmed-viewer {app_version()}")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``vividmed-viewer`` console script."""
+    """Entry point of the ``vividmed-viewer`` console script.
+
+    Qt, VTK and the viewer load only after the arguments are read (``--version`` and
+    ``--help`` answer at once); the model loads in the background when first used.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    log_file = configure_logging(args.verbose)
+    logger.info("vividmed-viewer %s starting; log file %s", app_version(), log_file)
     if args.results is not None and not args.results.is_dir():
         print(f"vividmed-viewer: error: {args.results}: results folder not found", file=sys.stderr)
         return 2
 
     from PySide6.QtWidgets import QApplication
 
+    from vividmed_viewer.ui.settings import APPLICATION, ORGANISATION
     from vividmed_viewer.ui.theme import apply_dark_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -63,9 +74,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     apply_dark_theme(app)
-    window = create_window(args.paths, args.report, args.results, generate=args.generate)
-    window.show()
+    if args.screenshot is not None and not args.paths:
+        print("vividmed-viewer: error: --screenshot needs an image to open", file=sys.stderr)
+        return 2
+    window = show_main_window(args)
+    if args.screenshot is not None:
+        from vividmed_viewer.ui.screenshot_on_start import screenshot_after_first_image
+
+        screenshot_after_first_image(window, args.screenshot)
     return int(app.exec())
+
+
+def show_main_window(args: argparse.Namespace) -> MainWindow:
+    """Show the window of ``main`` at once; what it opens comes once it is on screen.
+
+    The images named on the command line start loading when the window is exposed (their
+    loading would otherwise compete with building the window); a first start with nothing
+    to open gets the welcome dialog then. ``$VIVIDMED_STARTUP_MARKER`` records the times.
+    """
+    from vividmed_viewer.ui.startup import install_startup_marker, when_exposed
+    from vividmed_viewer.ui.welcome import show_welcome_on_first_run
+
+    window = create_window((), None, args.results, generate=args.generate)
+    if args.report is not None:
+        # With an image to load, the report waits for it; alone, it is shown at once.
+        window.open_report(args.report, wait_for_image=bool(args.paths))
+    install_startup_marker(window)
+    paths = list(args.paths)
+    if paths:
+        when_exposed(window, lambda: window.open_paths(paths))
+    elif args.report is None and args.results is None:
+        when_exposed(window, lambda: show_welcome_on_first_run(window))
+    window.show()
+    return window
 
 
 def create_window(

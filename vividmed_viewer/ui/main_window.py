@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
             self.session, self, self.viewer.slice_views, self.viewer.volume_view
         )
         self._connect()
-        self.resize(1400, 900)
+        available = self.screen().availableGeometry()  # never larger than the screen
+        self.resize(min(1400, available.width()), min(900, available.height()))
         self._restore_geometry()
 
     # --- what the session shows (read from it, never copied) --------------------------------
@@ -321,12 +322,11 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About VividMed Viewer",
-            "VividMed Viewer: a radiology workstation with a grounded vision-language model.\n"
-            "Every report shows which model (or ground truth) wrote it.",
-        )
+        from vividmed_viewer.ui.about_dialog import AboutDialog  # (built when first asked for)
+
+        dialog = AboutDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def refresh_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QComboBox, QMenu
 
 from vividmed_viewer.core import WINDOW_PRESETS
 from vividmed_viewer.ui import file_dialogs
+from vividmed_viewer.ui.log_file import open_log_file
 from vividmed_viewer.ui.shell import WindowHost
+from vividmed_viewer.ui.welcome import show_welcome
 
 LAYOUTS = (
     ("All views", None),
@@ -114,10 +116,13 @@ def build_menus(window: WindowHost, maximize_toggle: MaximizeToggle) -> QMenu:
         panels_menu.addAction(dock.toggleViewAction())
 
     help_menu = menu_bar.addMenu("&Help")
+    _add_help_action(help_menu, "Welcome…", "help_welcome", lambda: show_welcome(window))
     help_menu.addAction(registry.qaction("help_shortcuts"))
-    about = QAction("About", help_menu)
-    about.triggered.connect(window.show_about)
-    help_menu.addAction(about)
+    _add_help_action(
+        help_menu, "Open Log File", "help_open_log", lambda: open_log_file(window.widget())
+    )
+    help_menu.addSeparator()
+    _add_help_action(help_menu, "About", "help_about", window.show_about)
 
     for toolbar_entry in (
         "open_file",
@@ -135,6 +140,14 @@ def build_menus(window: WindowHost, maximize_toggle: MaximizeToggle) -> QMenu:
             window.toolbar.addAction(registry.qaction(toolbar_entry))
     window.toolbar.addWidget(_preset_box(window))
     return recent_menu
+
+
+def _add_help_action(menu: QMenu, label: str, name: str, callback: Callable[[], object]) -> QAction:
+    action = QAction(label, menu)
+    action.setObjectName(name)
+    action.triggered.connect(lambda _=False: callback())
+    menu.addAction(action)
+    return action
 
 
 def _preset_box(window: WindowHost) -> QComboBox:

@@ -13,15 +13,19 @@ from functools import partial
 from typing import Any
 
 import shiboken6
-import vtk
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
+from vtkmodules.vtkCommonCore import vtkCommand
+from vtkmodules.vtkCommonDataModel import vtkPolyData
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+from vtkmodules.vtkRenderingCore import vtkRenderWindow, vtkRenderWindowInteractor
 
 from vividmed_viewer.core.image_volume import ImageVolume
 from vividmed_viewer.core.overlay_style import OverlayStyle
 from vividmed_viewer.core.overlays import MaskOverlay, Overlay
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
 from vividmed_viewer.render.mask_surface import build_mask_surface
 from vividmed_viewer.render.volume_presets import VOLUME_PRESETS
 from vividmed_viewer.render.volume_scene import VolumeScene
@@ -73,13 +77,13 @@ class VolumeView(QWidget):
         self.status_label = QLabel(self)
 
         self.vtk_widget = QVTKRenderWindowInteractor(self)
-        self.render_window: vtk.vtkRenderWindow = self.vtk_widget.GetRenderWindow()
+        self.render_window: vtkRenderWindow = self.vtk_widget.GetRenderWindow()
         self.render_window.AddRenderer(self.scene.renderer)
-        self.interactor: vtk.vtkRenderWindowInteractor = self.render_window.GetInteractor()
+        self.interactor: vtkRenderWindowInteractor = self.render_window.GetInteractor()
         self.interactor.SetDesiredUpdateRate(INTERACTIVE_UPDATE_RATE)
-        style = vtk.vtkInteractorStyleTrackballCamera()
+        style = vtkInteractorStyleTrackballCamera()
         # An observer replaces the style's own key handling (no `w` wireframe, `e` exit, …).
-        style.AddObserver("CharEvent", self._on_char)
+        style.AddObserver(vtkCommand.CharEvent, self._on_char)
         self.interactor.SetInteractorStyle(style)
         self.interactor.Initialize()
 
@@ -171,7 +175,7 @@ class VolumeView(QWidget):
         """Whether a worker result is for the surface build still wanted."""
         return self._task_generation.get(overlay_id) == generation and self._alive()
 
-    def _surface_built(self, generation: int, overlay_id: str, surface: vtk.vtkPolyData) -> None:
+    def _surface_built(self, generation: int, overlay_id: str, surface: vtkPolyData) -> None:
         if not self._current(generation, overlay_id):
             return
         self.scene.add_mask_surface(overlay_id, surface)

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser
 
+from vividmed_viewer.render import vtk_backends  # noqa: F401 (OpenGL factories)
+
 
 class CanvasOwner(Protocol):
     """What a canvas forwards its events to."""
