@@ -1,6 +1,6 @@
 """First start: seconds from launching the viewer to its main window on screen, and to the first image.
 
-Usage: ``python benchmarks/first_start.py [--runs 6] [--bundle dist/vividmed-viewer/vividmed-viewer]
+Usage: ``python benchmarks/first_start.py [--runs 6] [--bundle dist/VividMed/VividMed]
 [--sample PATH | --no-sample]`` under a display (``xvfb-run -a -s "-screen 0 1600x1000x24"``
 where there is none).
 
