@@ -9,7 +9,7 @@ SYS_STAMP  := .sys-packages.installed
 SYS_PKGS   := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 \
               libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0 \
               libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libglu1-mesa libfontconfig1 libdbus-1-3 \
-              mricron-data
+              mricron-data dicom3tools
 XVFB       := xvfb-run -a -s "-screen 0 1280x1024x24"
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
