@@ -79,7 +79,7 @@ class VividMedPipeline:
         torch.manual_seed(seed)
         model = build_model(config)
         target = resolve_device(device)
-        model.to(device=target, dtype=default_dtype(target))
+        model.to(device=target, dtype=default_dtype(target))  # type: ignore[call-arg]
         model.eval()
         LOG.warning(
             "model '%s' has untrained vision/localization weights: its reports are not "
