@@ -1,7 +1,9 @@
 """The grounding taxonomy (resources/taxonomy.json): targets, synonyms, category, colour.
 
 Shared by the model (which head a phrase gets), training (tagging reports) and the viewer
-(colours). Anatomy targets get masks, abnormalities get boxes.
+(colours). Anatomy targets get masks, abnormalities get boxes. Each target may carry a coded
+concept (SNOMED CT) and a DICOM SEG property category (CID 7150), used when a report goes
+out as DICOM; a target without codes stays loadable (taxonomy files from before codes).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from vividmed_viewer.core.errors import SerializationError
+from vividmed_viewer.core.errors import SerializationError, ValidationError
 from vividmed_viewer.core.overlays import Colour
 
 RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
@@ -25,12 +28,57 @@ class TargetCategory(StrEnum):
     ABNORMALITY = "abnormality"
 
 
+class Laterality(StrEnum):
+    """The side a paired structure's code is qualified with (DICOM CID 244)."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+
+
+@dataclass(frozen=True)
+class ConceptCode:
+    """A coded concept: coding scheme designator (``SCT``, ``DCM``), code value and meaning.
+
+    ``laterality`` qualifies a paired structure coded without its side (DICOM's way:
+    "Lung" + "Left" rather than a lateralised concept).
+    """
+
+    scheme: str
+    value: str
+    meaning: str
+    laterality: Laterality | None = None
+
+    def __post_init__(self) -> None:
+        for field_name in ("scheme", "value", "meaning"):
+            text = getattr(self, field_name)
+            if not isinstance(text, str) or not text.strip():
+                raise ValidationError(
+                    f"a concept code needs a non-empty {field_name}, got {text!r}"
+                )
+        if self.scheme == "SCT" and not self.value.isdigit():
+            raise ValidationError(f"a SNOMED CT code value is digits only, got {self.value!r}")
+        if self.laterality is not None:
+            object.__setattr__(self, "laterality", Laterality(self.laterality))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConceptCode:
+        return cls(
+            scheme=data["scheme"],
+            value=str(data["value"]),
+            meaning=data["meaning"],
+            laterality=data.get("laterality"),
+        )
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
     category: TargetCategory
     synonyms: tuple[str, ...]
     colour: Colour
+    code: ConceptCode | None = None
+    property_category: ConceptCode | None = None
 
     @property
     def wants_mask(self) -> bool:
@@ -94,12 +142,25 @@ class Taxonomy:
                     category=TargetCategory(item["category"]),
                     synonyms=tuple(item.get("synonyms", ())),
                     colour=tuple(item["colour"]),
+                    code=_optional_code(item, "code"),
+                    property_category=_optional_code(item, "property_category"),
                 )
                 for item in data["targets"]
             ]
         except (OSError, json.JSONDecodeError, KeyError, ValueError, TypeError) as error:
             raise SerializationError(f"{path}: not a valid taxonomy: {error}") from error
         return cls(targets)
+
+
+def _optional_code(item: dict[str, Any], key: str) -> ConceptCode | None:
+    """A target's code under ``key``, or None where the file has none."""
+    data = item.get(key)
+    if data is None:
+        return None
+    try:
+        return ConceptCode.from_dict(data)
+    except (KeyError, TypeError, ValueError, ValidationError) as error:
+        raise ValidationError(f"target '{item.get('name')}': invalid {key}: {error}") from error
 
 
 @lru_cache(maxsize=1)

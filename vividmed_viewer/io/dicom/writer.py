@@ -156,7 +156,7 @@ def write_dicom_series(
     *,
     modality: str | None = None,
     series_description: str = "VividMed export",
-    patient_name: str = "Anonymous",
+    patient_name: str = "Anonymous^",  # family name only (the caret: not the retired form)
     patient_id: str = "VIVIDMED",
     transfer_syntax: str | None = None,
     file_name_pattern: str = DEFAULT_FILE_NAME_PATTERN,
@@ -211,7 +211,7 @@ def write_dicom_radiograph(
     *,
     modality: str = "CR",
     series_description: str = "VividMed radiograph",
-    patient_name: str = "Anonymous",
+    patient_name: str = "Anonymous^",  # family name only (the caret: not the retired form)
     patient_id: str = "VIVIDMED",
     spacing_attribute: str | None = "ImagerPixelSpacing",
     transfer_syntax: str | None = None,
