@@ -112,6 +112,7 @@ def _base_dataset(
         ds.BodyPartExamined = volume.metadata.body_part
     if ds.SOPClassUID == SecondaryCaptureImageStorage:
         ds.ConversionType = "WSD"
+    _add_required_empty_attributes(ds, modality)
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME1" if volume.invert_for_display else "MONOCHROME2"
     ds.Rows, ds.Columns = volume.shape[1], volume.shape[2]
@@ -148,6 +149,38 @@ def _finish(ds: Dataset, transfer_syntax: str | None, path: Path) -> None:
             ) from error
         meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     ds.save_as(path, enforce_file_format=True)
+
+
+def _add_required_empty_attributes(ds: Dataset, modality: str) -> None:
+    """The IOD's Type 1 and Type 2 attributes an export knows nothing of (dciodvfy-clean).
+
+    Type 2 attributes must be present, empty when unknown: an export does not know the tube
+    voltage, the MR sequence, the side or how the patient lay.
+    """
+    if modality in ("CT", "MR"):
+        ds.PositionReferenceIndicator = ""  # Frame of Reference module
+        ds.PatientPosition = ""  # General Series: required (may be empty) for CT and MR
+        ds.AcquisitionNumber = ""
+        ds.ImageType = ["DERIVED", "SECONDARY", "AXIAL" if modality == "CT" else "OTHER"]
+    if modality == "CT":
+        ds.KVP = ""
+    if modality == "MR":
+        ds.ScanningSequence = "RM"  # research mode: the sequence is not known
+        ds.SequenceVariant = "NONE"
+        for keyword in (
+            "ScanOptions",
+            "MRAcquisitionType",
+            "RepetitionTime",
+            "EchoTime",
+            "EchoTrainLength",
+        ):
+            setattr(ds, keyword, "")
+    if modality in ("CR", "DX"):
+        ds.ViewPosition = ""
+        if "BodyPartExamined" not in ds:
+            ds.BodyPartExamined = ""  # CR Series: Type 2
+    if not ds.get("BodyPartExamined"):
+        ds.Laterality = ""  # the body part is not known, so neither is its side
 
 
 def write_dicom_series(
