@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("vividmed_viewer.cli.demo", "run the main job on the shipped samples"),
     "infer": ("vividmed_viewer.inference.batch_cli", "run the model on a case list"),
     "report": ("vividmed_viewer.cli.stream_report", "stream a grounded report in the terminal"),
+    "export": ("vividmed_viewer.cli.export", "write a result bundle as DICOM SEG + SR"),
     "train": ("training.cli_train", "train the model (stages 0-3)"),
     "evaluate": ("training.cli_evaluate", "evaluate a checkpoint on a data split"),
     "synthesize": ("training.synthesis.cli", "write synthetic phantom cases"),
