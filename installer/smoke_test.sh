@@ -29,6 +29,17 @@ ls "$out/demo/results"/*/report.json >/dev/null
 ls "$out/demo"/*.png >/dev/null
 grep -q "VividMed (demo)" "$out/demo.txt"
 
+step "the demo's CT results out as DICOM SEG + SR (vividmed export)"
+clean "$bundle/vividmed" export "$out/demo/results/phantom-ct" --out "$out/dicom"
+ls "$out/dicom/seg.dcm" "$out/dicom/sr.dcm" >/dev/null
+if command -v dciodvfy >/dev/null 2>&1; then
+  for object in seg sr; do
+    ! dciodvfy "$out/dicom/$object.dcm" 2>&1 | grep -q Error || {
+      dciodvfy "$out/dicom/$object.dcm"; exit 1; }
+    echo "dciodvfy $object.dcm: no errors"
+  done
+fi
+
 step "the GUI opens the sample CT under xvfb and writes a screenshot"
 [ -n "${DISPLAY:-}" ] || { echo "no DISPLAY: run this under xvfb-run" >&2; exit 1; }
 clean "$bundle/VividMed" "$samples/ct.nii.gz" --screenshot "$out/gui.png"
