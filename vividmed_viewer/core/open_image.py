@@ -59,16 +59,10 @@ class OpenImage:
     shown: dict[str, ShownOverlay] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     measurements: dict[str, Measurement] = field(default_factory=dict)
-    view: ViewState | None = None
+    view_state: ViewState = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.view is None:
-            self.view = ViewState(self.volume.display_window, self.volume.invert_for_display)
-
-    @property
-    def view_state(self) -> ViewState:
-        assert self.view is not None  # set in __post_init__
-        return self.view
+        self.view_state = ViewState(self.volume.display_window, self.volume.invert_for_display)
 
     @property
     def title(self) -> str:

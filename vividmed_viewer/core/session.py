@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from vividmed_viewer.core.errors import ValidationError
 from vividmed_viewer.core.grounded_text import Phrase
@@ -89,7 +89,7 @@ class Session:
         self.maximized: str | None = None
         self.mask_display: MaskDisplay = DEFAULT_MASK_DISPLAY  # for overlays not yet styled
         self._numbers = itertools.count(1)
-        self._report_watchers: dict[str, object] = {}
+        self._report_watchers: dict[str, Callable[..., None]] = {}
 
     # ----- images -----------------------------------------------------------------------
     @property
@@ -153,7 +153,7 @@ class Session:
         removed = [i for i, s in image.shown.items() if s.origin is OverlayOrigin.REPORT]
         if report is not None:
             removed = [i for i in removed if i not in report.overlays]
-        self._remove(image, removed, announce=False)
+        self._remove(image, removed)
         self._watch_report(image, report)
         image.report = report
         self.events.report.emit(ReportChanged(image_id, report))
@@ -165,7 +165,7 @@ class Session:
         old = image.report
         watcher = self._report_watchers.pop(image.image_id, None)
         if old is not None and watcher is not None:
-            old.changed.disconnect(watcher)  # type: ignore[arg-type]
+            old.changed.disconnect(watcher)
         if report is not None:
 
             def follow(*_args: object, image_id: str = image.image_id) -> None:
@@ -185,7 +185,7 @@ class Session:
             for i, s in image.shown.items()
             if s.origin is OverlayOrigin.REPORT and i not in report.overlays
         ]
-        self._remove(image, removed, announce=False)
+        self._remove(image, removed)
         added = self._add_report_overlays(image)
         if added or removed:
             self.events.overlays.emit(OverlaysChanged(image_id, tuple(added), tuple(removed)))
@@ -219,7 +219,7 @@ class Session:
             style = None
             if previous is not None:
                 style = image.shown[previous].style
-                self._remove(image, [previous], announce=False)
+                self._remove(image, [previous])
                 image.aliases[previous] = overlay.overlay_id
                 removed.append(previous)
             self._insert(image, overlay, OverlayOrigin.CHAT, style)
@@ -232,7 +232,7 @@ class Session:
         image = self.image(image_id)
         removed = [i for i, s in image.shown.items() if s.origin is OverlayOrigin.CHAT]
         if removed:
-            self._remove(image, removed, announce=False)
+            self._remove(image, removed)
             self.events.overlays.emit(OverlaysChanged(image_id, (), tuple(removed)))
 
     def _insert(
@@ -245,10 +245,10 @@ class Session:
         style = style or default_style(overlay, self.mask_display)
         image.shown[overlay.overlay_id] = ShownOverlay(overlay, origin, style)
 
-    def _remove(self, image: OpenImage, overlay_ids: Iterable[str], announce: bool) -> None:
-        removed = [i for i in overlay_ids if image.shown.pop(i, None) is not None]
-        if announce and removed:
-            self.events.overlays.emit(OverlaysChanged(image.image_id, (), tuple(removed)))
+    def _remove(self, image: OpenImage, overlay_ids: Iterable[str]) -> None:
+        """Drop shown overlays (the caller announces them in its one ``OverlaysChanged``)."""
+        for overlay_id in overlay_ids:
+            image.shown.pop(overlay_id, None)
 
     # ----- overlay style ------------------------------------------------------------------
     def style(self, image_id: str, overlay_id: str) -> OverlayStyle:

@@ -97,7 +97,7 @@ class ImageViewer(QWidget):
         view.cursor_moved.connect(self._on_cursor)
         view.overlay_hovered.connect(self._on_hover)
         view.slice_changed.connect(self._on_view_slice)
-        view.window_changed.connect(self._on_view_window)
+        view.window_changed.connect(self.set_window)
         view.crosshair_moved.connect(self.set_crosshair)
         view.maximize_requested.connect(self._toggle_maximize)
         view.reset_requested.connect(self.reset_view)
@@ -364,9 +364,6 @@ class ImageViewer(QWidget):
     def set_window(self, window: WindowLevel) -> None:
         if self.session.active_id is not None:
             self.session.set_window(self.session.active_id, window)
-
-    def _on_view_window(self, window: WindowLevel) -> None:
-        self.set_window(window)
 
     def _on_window(self, event: WindowChanged) -> None:
         if not self._is_active(event.image_id):
